@@ -1,0 +1,1 @@
+"""Repositories: one per aggregate. Every read takes a ``Scope``."""
