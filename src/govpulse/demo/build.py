@@ -1,0 +1,107 @@
+"""``govpulse demo``: a real state (org units from LGD and Census 2011) with its catalogue and simulated KPIs.
+
+Each step is a function of its own so tests and benchmarks can run the parts they need.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from govpulse.catalog.io import schema
+from govpulse.catalog.io.importer import import_catalog
+from govpulse.catalog.orgunit_loader import replace_tree
+from govpulse.core.orgunits import OrgUnitTree, TreeProblem
+from govpulse.core.progress import NullProgress, Progress
+from govpulse.demo.geography import Geography, load_geography
+from govpulse.installation import catalog_session, initialise
+from govpulse.settings import Settings
+
+STATES = ("gujarat", "kerala")
+
+
+@dataclass
+class DemoSummary:
+    state_name: str
+    counts_by_level: list[tuple[int, str, int]]
+    org_units: int
+    departments: int
+    data_elements: int
+    indicators: int
+    seconds: float = 0.0
+    problems: list[TreeProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"{self.org_units:,} org units; {self.departments} departments, {self.data_elements:,} data elements, "
+            f"{self.indicators:,} indicators",
+            *self.notes,
+        ]
+        if self.problems:
+            lines.append(f"{len(self.problems)} problems in the source data (kept out of the tree):")
+            lines += [f"  {p.kind}: {p.code}: {p.detail}" for p in self.problems[:20]]
+        lines.append(f"built in {self.seconds:.1f} s")
+        return lines
+
+
+def demo_catalog(indicators: int | None = None) -> schema.CatalogFile:
+    """The shipped demo catalogue, scaled to ``indicators`` when given."""
+    catalog = schema.load_catalog_dir(Path(str(resources.files("govpulse.demo") / "catalog")))
+    if indicators is not None:
+        from govpulse.demo.catalog.scale import scale_catalog
+
+        catalog = scale_catalog(catalog, indicators)
+    return catalog
+
+
+def build_tree(geography: Geography) -> tuple[OrgUnitTree, list[TreeProblem]]:
+    tree, problems = OrgUnitTree.build(geography.records)
+    return tree, [*geography.problems, *problems]
+
+
+def counts_by_level(tree: OrgUnitTree) -> list[tuple[int, str, int]]:
+    counts: dict[tuple[int, str], int] = {}
+    for node in tree.nodes():
+        counts[(node.level, node.kind)] = counts.get((node.level, node.kind), 0) + 1
+    return sorted((level, kind, n) for (level, kind), n in counts.items())
+
+
+def build_demo(
+    settings: Settings,
+    *,
+    state: str = "gujarat",
+    indicators: int | None = None,
+    days: int = 400,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> DemoSummary:
+    """Build the demo into ``settings.home`` (replacing the org units; the catalogue is created or updated)."""
+    if state not in STATES:
+        raise ValueError(f"unknown demo state {state!r}; choose one of {', '.join(STATES)}")
+    progress = progress or NullProgress()
+    started = time.perf_counter()
+    initialise(settings)
+    with progress.step(f"Reading {state.title()} from LGD and Census 2011", total=None):
+        geography = load_geography(state)
+        tree, problems = build_tree(geography)
+    with progress.step("Reading the demo catalogue", total=None):
+        catalog = demo_catalog(indicators)
+    with progress.step("Writing org units and catalogue", total=None), catalog_session(settings) as session:
+        written = replace_tree(session, tree)
+        import_catalog(session, catalog)
+    root = tree.roots()[0]
+    return DemoSummary(
+        state_name=root.name,
+        counts_by_level=counts_by_level(tree),
+        org_units=written,
+        departments=len(catalog.departments),
+        data_elements=len(catalog.data_elements),
+        indicators=len(catalog.indicators),
+        seconds=time.perf_counter() - started,
+        problems=problems,
+        notes=list(getattr(geography, "notes", [])),
+    )
