@@ -16,7 +16,7 @@ import pluggy
 from govpulse import hookspecs
 
 # The project's own features, registered like any plugin. A module is listed here once it exists.
-DEFAULT_PLUGINS: tuple[str, ...] = ()
+DEFAULT_PLUGINS: tuple[str, ...] = ("govpulse.ingest.builtin_connectors",)
 
 
 def _load_default_plugins() -> Iterable[object]:
@@ -61,3 +61,8 @@ def collect_by_kind(hook_results: Iterable[list[type] | None], what: str) -> dic
 def connector_classes() -> dict[str, type]:
     """Every registered connector class, by kind."""
     return collect_by_kind(get_plugin_manager().hook.register_connectors(), "connector")
+
+
+def flag_rule_classes() -> dict[str, type]:
+    """Every registered flag-rule class, by kind."""
+    return collect_by_kind(get_plugin_manager().hook.register_flag_rules(), "flag rule")
