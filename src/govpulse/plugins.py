@@ -16,7 +16,10 @@ import pluggy
 from govpulse import hookspecs
 
 # The project's own features, registered like any plugin. A module is listed here once it exists.
-DEFAULT_PLUGINS: tuple[str, ...] = ("govpulse.ingest.builtin_connectors",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "govpulse.ingest.builtin_connectors",
+    "govpulse.analytics.builtin_flag_rules",
+)
 
 
 def _load_default_plugins() -> Iterable[object]:
