@@ -11,12 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from govpulse.cli_progress import RichProgress
+from govpulse.cli_users import app as user_app
 from govpulse.settings import Settings
 
 app = typer.Typer(help="govpulse: a state's performance-monitoring centre (the CM Dashboard).", no_args_is_help=True)
 catalog_app = typer.Typer(help="Import and export the catalogue (departments, data elements, indicators).",
                           no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(user_app, name="user")
 console = Console()
 
 

@@ -6,12 +6,14 @@ and prints.
 
 from __future__ import annotations
 
+import getpass
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy.orm import Session
 
+from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.scope import Scope
@@ -35,6 +37,7 @@ def catalog_session(settings: Settings) -> Iterator[Session]:
     try:
         migrate(engine)
         with make_session_factory(engine)() as session:
+            set_actor(session, Actor(username=f"cli:{getpass.getuser()}", via="cli"))
             try:
                 yield session
                 session.commit()

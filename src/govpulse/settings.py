@@ -42,6 +42,34 @@ class Settings(BaseSettings):
     timezone: str = Field(default="Asia/Kolkata", description="Time zone for schedules and 'today'.")
     secret_key: str = Field(default="", description="Key that signs sessions; generated into the home folder if empty.")
 
+    # Sign-in and sessions
+    session_hours: float = Field(default=12, gt=0, description="How long a browser session lasts after sign-in.")
+    session_cookie_secure: bool = Field(
+        default=True, description="Send the session cookie over HTTPS only (browsers treat localhost as secure)."
+    )
+    login_max_failures: int = Field(default=5, ge=1, description="Failed sign-ins that lock an account.")
+    login_lockout_minutes: float = Field(
+        default=15, gt=0, description="Window for counting failures, and how long the lock-out lasts."
+    )
+    # OpenID Connect (optional): on when an issuer and a client id are set
+    oidc_issuer: str = Field(default="", description="OpenID Connect issuer URL (its discovery document is read).")
+    oidc_client_id: str = Field(default="", description="Client id registered at the identity provider.")
+    oidc_client_secret: str = Field(default="", description="Client secret registered at the identity provider.")
+    oidc_scopes: str = Field(default="openid profile email", description="Scopes asked of the identity provider.")
+    oidc_username_claim: str = Field(
+        default="preferred_username", description="ID-token claim matched to a local user name on first sign-in."
+    )
+    # The API
+    token_rate_limit_per_minute: int = Field(
+        default=600, ge=0, description="Requests a minute per API token (token bucket; 0 = no limit)."
+    )
+    max_request_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest request body accepted (bytes)."
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (CORS); empty = off."
+    )
+
     @field_validator("home", mode="after")
     @classmethod
     def _expand_home(cls, value: Path) -> Path:

@@ -1,15 +1,22 @@
-"""An app on a fresh home with a small tree and catalogue."""
+"""An app on a fresh home with a small tree and catalogue, and a client signed in as a state-level user (CMO)."""
 
 from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
 
+from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.models import DataElement, Department, Indicator
+from govpulse.catalog.repositories.credentials import TokenRepository
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
+from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository
+from govpulse.core.scope import Scope
 from govpulse.settings import Settings
 from govpulse.web.app import create_app
 from tests.catalog.test_store import TREE
+from tests.web.access_matrix import matrix_seed, matrix_world  # noqa: F401 (fixtures for every matrix module)
+
+STATE_USER = "state.cmo"
 
 
 @pytest.fixture
@@ -30,7 +37,25 @@ def app(tmp_path):
     return application
 
 
+def bearer_token(app, username: str, assignments: list[AssignmentSpec]) -> str:
+    """Create ``username`` with ``assignments`` (no password) and return a fresh API token for it."""
+    with app.state.session_factory() as session:
+        set_actor(session, Actor.system("test set-up"))
+        user = UserRepository(session).create(Scope.system(), username=username, assignments=assignments)
+        _token, secret = TokenRepository(session).create(user, Scope.system(), name="tests")
+        session.commit()
+    return secret
+
+
 @pytest.fixture
 def client(app):
-    with TestClient(app) as test_client:
+    """Signed in as the Chief Minister's Office (the whole state) with a bearer token."""
+    token = bearer_token(app, STATE_USER, [AssignmentSpec(role="cmo", org_unit="24")])
+    with TestClient(app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"}) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(app):
+    with TestClient(app, base_url="https://testserver") as test_client:
         yield test_client

@@ -32,7 +32,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions whose writes are audited (every catalogue write becomes an audit row in the same transaction)."""
+    from govpulse.catalog.audit import install_audit  # audit imports the models, which import this module's peers
+
+    factory = sessionmaker(engine, expire_on_commit=False)
+    install_audit(factory)
+    return factory
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 
@@ -11,11 +12,55 @@ from govpulse import __version__
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.core.scope import Scope
 from govpulse.settings import Settings
-from govpulse.web.api.problems import install_problem_handlers
-from govpulse.web.api.routes import catalog, orgunits
-from govpulse.web.ui.routes import home
+from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
+from govpulse.web.api.routes import audit, catalog, orgunits, users
+from govpulse.web.api.schemas import Problem
+from govpulse.web.auth import oidc
+from govpulse.web.auth import routes as auth_routes
+from govpulse.web.auth.errors import install_access_handlers
+from govpulse.web.auth.ratelimit import TokenBuckets
+from govpulse.web.auth.secret import secret_key
+from govpulse.web.middleware import install_http_middleware
+from govpulse.web.ui.routes import admin, home
 
 API_PREFIX = "/api/v1"
+
+
+def _problem(description: str) -> dict:
+    return {"model": Problem, "description": description,
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+# Every API operation may answer these (documented once, so the OpenAPI document lists them everywhere).
+COMMON_PROBLEMS: dict[int | str, dict] = {
+    400: _problem("Malformed request."),
+    401: _problem("Not signed in, or the credentials are wrong, expired or revoked."),
+    403: _problem("Signed in, but the account's roles lack the action (or the CSRF token is missing)."),
+    404: _problem("No such object, or it lies outside the reader's scope."),
+    413: _problem("Request body too large."),
+    422: _problem("Invalid parameters or body; `errors` lists each field."),
+    429: _problem("Too many requests for this token, or too many failed sign-ins."),
+}
+
+
+def _problems_only_as_problem_json(app: FastAPI) -> None:
+    """FastAPI lists a ``model`` response under application/json as well; errors are only ever sent as
+    application/problem+json, so the document says just that."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            document = build()
+            for operations in document.get("paths", {}).values():
+                for operation in operations.values():
+                    for status, response in operation.get("responses", {}).items():
+                        content = response.get("content", {})
+                        if status[:1] in "45" and PROBLEM_JSON in content:
+                            content.pop("application/json", None)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -23,7 +68,15 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def create_app(settings: Settings, *, scope_resolver: Callable[[Request], Scope] | None = None) -> FastAPI:
+def create_app(
+    settings: Settings,
+    *,
+    scope_resolver: Callable[[Request], Scope] | None = None,
+    oidc_transport: httpx.BaseTransport | None = None,
+) -> FastAPI:
+    """The app for ``settings``. Readers sign in (session cookie, bearer token, basic auth on the
+    DHIS2-compatible routes) and get the scope of their roles. ``scope_resolver`` replaces sign-in with a
+    fixed answer (for tests of other features); ``oidc_transport`` routes identity-provider calls (tests)."""
     app = FastAPI(
         title="govpulse",
         version=__version__,
@@ -38,12 +91,23 @@ def create_app(settings: Settings, *, scope_resolver: Callable[[Request], Scope]
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
-    app.state.scope_resolver = scope_resolver or (lambda request: Scope.system())
+    app.state.scope_resolver = scope_resolver
+    app.state.secret_key = secret_key(settings)
+    app.state.rate_limiter = TokenBuckets(settings.token_rate_limit_per_minute)
+    app.state.oidc_enabled = oidc.enabled(settings)
+    app.state.oidc_transport = oidc_transport
 
     install_problem_handlers(app)
-    api = APIRouter(prefix=API_PREFIX)
-    for module in (orgunits, catalog):
+    install_access_handlers(app)
+    api = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS)
+    for module in (orgunits, catalog, users, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(home.router)
+    app.include_router(auth_routes.router)
+    app.include_router(admin.router)
+    if app.state.oidc_enabled:
+        app.include_router(oidc.router)
+    install_http_middleware(app, settings, API_PREFIX)
+    _problems_only_as_problem_json(app)
     return app

@@ -1,4 +1,9 @@
-"""Typed dependencies: handlers declare what they need (session, scope, settings)."""
+"""Typed dependencies: handlers declare what they need (session, current user, scope, settings, page).
+
+``CurrentUser`` is the signed-in reader (session cookie with CSRF on writes, or bearer token); ``ScopeDep`` is
+what their roles let them see and do, handed to every repository call. Routes of the DHIS2-compatible API use
+``BasicCurrentUser`` / ``BasicScopeDep``, which also accept HTTP basic auth as DHIS2 clients send it.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,23 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from govpulse.catalog.repositories.paging import MAX_PAGE_SIZE, PageRequest
 from govpulse.core.scope import Scope
 from govpulse.settings import Settings
+from govpulse.web.auth.csrf import SESSION_COOKIE, sent_csrf_token
+from govpulse.web.auth.principal import Principal, SignInRequired, resolve_principal
+
+bearer_auth = HTTPBearer(auto_error=False, scheme_name="bearer",
+                         description="An API token (`Authorization: Bearer gpt_...`), made at POST /api/v1/tokens.")
+cookie_auth = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, scheme_name="cookie",
+                           description="The browser session set by signing in at /auth/login. Writes also need "
+                                       "the CSRF token in the `X-CSRF-Token` header (see GET /api/v1/me).")
+basic_auth = HTTPBasic(auto_error=False, scheme_name="basic", realm="govpulse",
+                       description="User name and password, for the DHIS2-compatible endpoints and for making "
+                                   "a first token.")
 
 
 def get_settings(request: Request) -> Settings:
@@ -22,21 +39,59 @@ def get_session(request: Request) -> Iterator[Session]:
         yield session
 
 
-def get_scope(request: Request) -> Scope:
-    """The reader's scope. Until sign-in lands every reader sees everything; the access layer replaces this."""
-    return request.app.state.scope_resolver(request)
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_auth)],
+    cookie: Annotated[str | None, Depends(cookie_auth)],
+    csrf_sent: Annotated[str | None, Depends(sent_csrf_token)],
+) -> Principal:
+    principal = resolve_principal(request, session, bearer=bearer, cookie=cookie, csrf_sent=csrf_sent)
+    if principal is None:
+        raise SignInRequired()
+    return principal
+
+
+def get_principal_or_basic(
+    request: Request,
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_auth)],
+    basic: Annotated[HTTPBasicCredentials | None, Depends(basic_auth)],
+    cookie: Annotated[str | None, Depends(cookie_auth)],
+    csrf_sent: Annotated[str | None, Depends(sent_csrf_token)],
+) -> Principal:
+    principal = resolve_principal(request, session, bearer=bearer, basic=basic, cookie=cookie, csrf_sent=csrf_sent)
+    if principal is None:
+        raise SignInRequired(basic=True)
+    return principal
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+BasicCurrentUser = Annotated[Principal, Depends(get_principal_or_basic)]
+
+
+def get_scope(principal: CurrentUser) -> Scope:
+    """The reader's scope, built from their role assignments (``core/access.py``)."""
+    return principal.scope
+
+
+def get_scope_basic(principal: BasicCurrentUser) -> Scope:
+    return principal.scope
 
 
 def get_page(
-    page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number, from 1.")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = 50,
 ) -> PageRequest:
     return PageRequest(page=page, page_size=page_size)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-SessionDep = Annotated[Session, Depends(get_session)]
 ScopeDep = Annotated[Scope, Depends(get_scope)]
+BasicScopeDep = Annotated[Scope, Depends(get_scope_basic)]
 PageDep = Annotated[PageRequest, Depends(get_page)]
 
 

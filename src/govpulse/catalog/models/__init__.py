@@ -1,9 +1,22 @@
 """Catalogue tables. Importing this package registers every model on ``Base.metadata``."""
 
+from govpulse.catalog.models.access import (
+    ApiToken,
+    AuditEntry,
+    ExternalIdentity,
+    LoginAttempt,
+    RoleAssignment,
+    UserSession,
+)
 from govpulse.catalog.models.base import Base
 from govpulse.catalog.models.indicator import Constant, DataElement, Department, Indicator, Target
+from govpulse.catalog.models.ingest import Batch, QuarantinedRow, SchedulerLock, SourceRun
 from govpulse.catalog.models.orgunit import OrgUnit
 from govpulse.catalog.models.source import Source
 from govpulse.catalog.models.user import User
 
-__all__ = ["Base", "Constant", "DataElement", "Department", "Indicator", "OrgUnit", "Source", "Target", "User"]
+__all__ = [
+    "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Indicator",
+    "LoginAttempt", "OrgUnit", "QuarantinedRow", "RoleAssignment", "SchedulerLock", "Source", "SourceRun", "Target",
+    "User", "UserSession",
+]
