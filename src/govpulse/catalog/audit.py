@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from govpulse.catalog.models import AuditEntry, Constant, DataElement, Department, Indicator, Source, Target
+from govpulse.catalog.models import AuditEntry, Constant, DataElement, Department, Flag, Indicator, Source, Target
 from govpulse.catalog.models.base import utcnow
 from govpulse.catalog.repositories.paging import Page, PageRequest, paginate
 from govpulse.core.access import VIEW_AUDIT
@@ -155,6 +155,7 @@ track(DataElement, "data_element")
 track(Indicator, "indicator")
 track(Constant, "constant")
 track(Source, "source", secret=frozenset({"token_hash", "settings"}))  # connector settings may hold passwords
+track(Flag, "flag", lambda f: f"{f.rule}/{f.indicator}/{f.org_unit}")
 track(Target, "target", lambda t: f"indicator#{t.indicator_id}/org_unit#{t.org_unit_id}/{t.period or '*'}")
 
 

@@ -9,6 +9,7 @@ from govpulse.catalog.models.access import (
     UserSession,
 )
 from govpulse.catalog.models.base import Base
+from govpulse.catalog.models.flags import Flag, FlagRun
 from govpulse.catalog.models.indicator import Constant, DataElement, Department, Indicator, Target
 from govpulse.catalog.models.ingest import Batch, QuarantinedRow, SchedulerLock, SourceRun
 from govpulse.catalog.models.orgunit import OrgUnit
@@ -16,7 +17,7 @@ from govpulse.catalog.models.source import Source
 from govpulse.catalog.models.user import User
 
 __all__ = [
-    "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Indicator",
+    "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Flag", "FlagRun", "Indicator",
     "LoginAttempt", "OrgUnit", "QuarantinedRow", "RoleAssignment", "SchedulerLock", "Source", "SourceRun", "Target",
     "User", "UserSession",
 ]
