@@ -50,4 +50,4 @@ def test_openapi_lists_every_read_endpoint(client):
 
 def test_home_page_lists_what_the_installation_holds(client):
     page = client.get("/").text
-    assert "Gujarat" in page and "village" in page and "/api/v1/orgunits/24" in page
+    assert "Gujarat" in page and "Villages" in page and "/api/v1/orgunits/24" in page

@@ -21,6 +21,7 @@ from govpulse.web.auth.errors import install_access_handlers
 from govpulse.web.auth.ratelimit import TokenBuckets
 from govpulse.web.auth.secret import secret_key
 from govpulse.web.middleware import install_http_middleware
+from govpulse.web.ui.assets import mount_static
 from govpulse.web.ui.routes import admin, home
 
 API_PREFIX = "/api/v1"
@@ -106,6 +107,7 @@ def create_app(
     app.include_router(home.router)
     app.include_router(auth_routes.router)
     app.include_router(admin.router)
+    mount_static(app)
     if app.state.oidc_enabled:
         app.include_router(oidc.router)
     install_http_middleware(app, settings, API_PREFIX)
