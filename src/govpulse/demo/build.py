@@ -17,8 +17,11 @@ from govpulse.catalog.orgunit_loader import replace_tree
 from govpulse.core.orgunits import OrgUnitTree, TreeProblem
 from govpulse.core.progress import NullProgress, Progress
 from govpulse.demo.geography import Geography, load_geography
+from govpulse.demo.simulate import Simulation, SimulationPlan, census_values
+from govpulse.ingest.warehouse_sync import sync_dimensions
 from govpulse.installation import catalog_session, initialise
 from govpulse.settings import Settings
+from govpulse.warehouse import Warehouse, connect
 
 STATES = ("gujarat", "kerala")
 
@@ -31,6 +34,8 @@ class DemoSummary:
     departments: int
     data_elements: int
     indicators: int
+    leaf_values: int = 0
+    rollup_rows: int = 0
     seconds: float = 0.0
     problems: list[TreeProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -39,6 +44,7 @@ class DemoSummary:
         lines = [
             f"{self.org_units:,} org units; {self.departments} departments, {self.data_elements:,} data elements, "
             f"{self.indicators:,} indicators",
+            f"{self.leaf_values:,} leaf values in the warehouse, {self.rollup_rows:,} rolled-up rows",
             *self.notes,
         ]
         if self.problems:
@@ -90,9 +96,18 @@ def build_demo(
         tree, problems = build_tree(geography)
     with progress.step("Reading the demo catalogue", total=None):
         catalog = demo_catalog(indicators)
+    today = today or date.today()
+    fresh_warehouse(settings.warehouse_url)
     with progress.step("Writing org units and catalogue", total=None), catalog_session(settings) as session:
         written = replace_tree(session, tree)
         import_catalog(session, catalog)
+        session.flush()
+        warehouse = connect(settings.warehouse_url)
+        sync_dimensions(session, warehouse)
+    with warehouse:
+        simulation = Simulation(catalog, tree, geography.census, SimulationPlan(today=today, days=days))
+        leaf_values = load_values(warehouse, geography, simulation, progress)
+        rollup = warehouse.rollup(full=True, progress=progress)
     root = tree.roots()[0]
     return DemoSummary(
         state_name=root.name,
@@ -102,6 +117,26 @@ def build_demo(
         data_elements=len(catalog.data_elements),
         indicators=len(catalog.indicators),
         seconds=time.perf_counter() - started,
+        leaf_values=leaf_values,
+        rollup_rows=rollup.rows_written,
         problems=problems,
-        notes=list(getattr(geography, "notes", [])),
+        notes=[*geography.notes, *simulation.notes.lines()],
     )
+
+
+def fresh_warehouse(url: str) -> None:
+    """The demo starts from an empty warehouse: remove a DuckDB file (and its WAL) left by an earlier build."""
+    if url.startswith("duckdb:///") and ":memory:" not in url:
+        path = Path(url.removeprefix("duckdb://").split("?", 1)[0])
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def load_values(warehouse: Warehouse, geography: Geography, simulation: Simulation, progress: Progress) -> int:
+    """Census 2011 counts (period 2011), then the simulated daily history, one batch per chunk."""
+    written = warehouse.write("census-2011", census_values(geography.census)).changed
+    with progress.step("Simulating and storing daily values", total=simulation.row_count()) as step:
+        for number, chunk in enumerate(simulation.chunks(), start=1):
+            written += warehouse.write(f"demo-simulation-{number:04d}", chunk).changed
+            step.advance(chunk.num_rows)
+    return written
