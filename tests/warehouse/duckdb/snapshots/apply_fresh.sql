@@ -1,0 +1,3 @@
+UPDATE rollup SET sum_v = f.sum_v, count_v = f.count_v, min_v = f.min_v, max_v = f.max_v, last_v = f.last_v, last_at = f.last_at, first_v = f.first_v, first_at = f.first_at, avg_sum = f.avg_sum, newest = f.newest, run = f.run FROM fresh f WHERE rollup.rowid = f.old_row AND rollup.ptype = 3;
+INSERT INTO rollup (de, ou, ptype, pstart, sum_v, count_v, min_v, max_v, last_v, last_at, first_v, first_at, avg_sum, newest, run)
+SELECT de, ou, ptype, pstart, sum_v, count_v, min_v, max_v, last_v, last_at, first_v, first_at, avg_sum, newest, run FROM fresh WHERE old_row IS NULL ORDER BY ptype, pstart, de, ou
