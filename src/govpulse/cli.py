@@ -95,6 +95,51 @@ def _serve(settings: Settings) -> None:
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
 
 
+@app.command()
+def rollup(
+    ctx: typer.Context,
+    full: Annotated[bool, typer.Option("--full", help="Recompute every rollup, not only what changed.")] = False,
+) -> None:
+    """Bring the warehouse's rollups up to date (only what changed since the last rollup, unless --full)."""
+    from govpulse.warehouse import connect
+
+    with connect(_settings(ctx).warehouse_url) as warehouse:
+        result = warehouse.rollup(full=full, progress=RichProgress(console))
+    console.print(f"[green]Rolled up[/] {result.leaf_values:,} stored values into {result.rows_written:,} rows "
+                  f"in {result.seconds:.1f} s ({'full' if result.full else 'incremental'})")
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    indicator: Annotated[list[str], typer.Argument(help="Indicator code(s).")],
+    org_unit: Annotated[list[str], typer.Option("--org-unit", "-o", help="Org-unit code(s) (default: the root).")]
+    = [],
+    period: Annotated[list[str], typer.Option("--period", "-p", help="DHIS2 period id(s), e.g. 202610, 2026April.")]
+    = [],
+    children: Annotated[bool, typer.Option("--children", help="Drill down: the indicator at each child.")] = False,
+    series: Annotated[Optional[str], typer.Option(help="A time series of this period type (e.g. Monthly).")] = None,
+    first: Annotated[Optional[str], typer.Option(help="Series start (YYYY-MM-DD).")] = None,
+    last: Annotated[Optional[str], typer.Option(help="Series end (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Indicator values: at org units for periods, the drill-down (--children) or a series (--series)."""
+    from govpulse.cli_query import run_query
+
+    try:
+        result = run_query(_settings(ctx), indicator, org_unit, period, children=children, series=series,
+                           first=first, last=last)
+    except (LookupError, ValueError) as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    from govpulse.cli_query import print_result
+
+    print_result(console, result)
+
+
 @catalog_app.command("import")
 def catalog_import(
     ctx: typer.Context,

@@ -80,3 +80,16 @@ def export_catalog_path(settings: Settings, path: Path) -> None:
     with catalog_session(settings) as session:
         catalog = export_catalog(session)
     write_catalog(catalog, path)
+
+
+@contextmanager
+def open_stores(settings: Settings) -> Iterator[tuple[Session, "Warehouse"]]:
+    """A catalogue session and the warehouse, for commands that read or write both."""
+    from govpulse.warehouse import connect
+
+    with catalog_session(settings) as session:
+        warehouse = connect(settings.warehouse_url)
+        try:
+            yield session, warehouse
+        finally:
+            warehouse.close()

@@ -35,7 +35,9 @@ from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.repositories.credentials import TokenRepository
 from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository
 from govpulse.core.scope import Scope
+from govpulse.ingest.warehouse_sync import sync_dimensions
 from govpulse.settings import Settings
+from govpulse.warehouse import connect
 from govpulse.web.app import create_app
 from tests.access.world import ROLE_ACCOUNTS, seed_world
 
@@ -138,7 +140,13 @@ def matrix_seed() -> Callable[[object], None]:
 
 
 @pytest.fixture(scope="module")
-def matrix_world(tmp_path_factory, matrix_seed) -> World:
+def matrix_values():
+    """Leaf values (a pyarrow table in the warehouse's input form) for a module's rows; override in the module."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def matrix_world(tmp_path_factory, matrix_seed, matrix_values) -> World:
     home = tmp_path_factory.mktemp("matrix")
     app = create_app(Settings(home=home, token_rate_limit_per_minute=0))
     tokens = {}
@@ -150,6 +158,11 @@ def matrix_world(tmp_path_factory, matrix_seed) -> World:
             _token, tokens[username] = TokenRepository(session).create(users.for_sign_in(username), Scope.system(),
                                                                        name="matrix")
         session.commit()
+        if matrix_values is not None:
+            warehouse = app.state.warehouse = connect(app.state.settings.warehouse_url)
+            sync_dimensions(session, warehouse)
+            warehouse.write("matrix", matrix_values)
+            warehouse.rollup()
     with TestClient(app, base_url="https://testserver") as client:
         yield World(app=app, client=client, tokens=tokens)
 

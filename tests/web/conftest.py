@@ -14,7 +14,7 @@ from govpulse.core.scope import Scope
 from govpulse.settings import Settings
 from govpulse.web.app import create_app
 from tests.catalog.test_store import TREE
-from tests.web.access_matrix import matrix_seed, matrix_world  # noqa: F401 (fixtures for every matrix module)
+from tests.web.access_matrix import matrix_seed, matrix_values, matrix_world  # noqa: F401 (fixtures for every matrix module)
 
 STATE_USER = "state.cmo"
 

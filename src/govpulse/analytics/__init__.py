@@ -1,1 +1,1 @@
-"""analytics layer (see DESIGN.md)."""
+"""Analytics: functions (query, scope, stores) -> Pydantic results, shared by the API, the pages and the CLI."""

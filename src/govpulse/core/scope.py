@@ -125,6 +125,13 @@ class Scope:
         """Exact check for a row carrying several dimensions: some one grant must cover them all."""
         return any(g.covers(path, department, source) for g in self.grants)
 
+    def paths_for_department(self, department: str) -> tuple[str, ...] | None:
+        """The org-unit subtrees where the reader sees ``department``'s data (None: every org unit): what a
+        store that filters only by path, such as the warehouse, needs for one department's rows."""
+        return _union_paths(
+            g.path for g in self.grants if g.departments is None or department in g.departments
+        )
+
     def can(self, action: str, *, path: str | None = None, department: str | None = None) -> Decision:
         """May the reader do ``action`` (at ``path``, on ``department`` when given)? With the reason."""
         for grant in self.grants:

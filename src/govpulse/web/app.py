@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
@@ -13,7 +14,7 @@ from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.core.scope import Scope
 from govpulse.settings import Settings
 from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
-from govpulse.web.api.routes import audit, catalog, orgunits, users
+from govpulse.web.api.routes import audit, catalog, orgunits, users, values
 from govpulse.web.api.schemas import Problem
 from govpulse.web.auth import oidc
 from govpulse.web.auth import routes as auth_routes
@@ -64,6 +65,17 @@ def _problems_only_as_problem_json(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Close what the app opened: the warehouse (opened on first use) and the catalogue's connections."""
+    yield
+    warehouse = getattr(app.state, "warehouse", None)
+    if warehouse is not None:
+        warehouse.close()
+        app.state.warehouse = None
+    app.state.engine.dispose()
+
+
 def _operation_id(route: APIRoute) -> str:
     """Stable OpenAPI operation ids: the handler's name."""
     return route.name
@@ -86,6 +98,7 @@ def create_app(
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
         generate_unique_id_function=_operation_id,
+        lifespan=_lifespan,
     )
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -101,7 +114,7 @@ def create_app(
     install_problem_handlers(app)
     install_access_handlers(app)
     api = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS)
-    for module in (orgunits, catalog, users, audit):
+    for module in (orgunits, catalog, values, users, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(home.router)

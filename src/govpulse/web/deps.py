@@ -7,6 +7,7 @@ what their roles let them see and do, handed to every repository call. Routes of
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from govpulse.catalog.repositories.paging import MAX_PAGE_SIZE, PageRequest
 from govpulse.core.scope import Scope
 from govpulse.settings import Settings
+from govpulse.warehouse import Warehouse, connect
 from govpulse.web.auth.csrf import SESSION_COOKIE, sent_csrf_token
 from govpulse.web.auth.principal import Principal, SignInRequired, resolve_principal
 
@@ -98,3 +100,23 @@ PageDep = Annotated[PageRequest, Depends(get_page)]
 def not_found(what: str, code: str) -> HTTPException:
     """Out of scope and absent look the same from outside: 404."""
     return HTTPException(status_code=404, detail=f"no {what} with code {code!r}")
+
+
+_OPEN_WAREHOUSE = threading.Lock()
+
+
+def get_warehouse(request: Request) -> Warehouse:
+    """The app's warehouse (``app.state.warehouse``), opened once on first use from the settings' URL.
+
+    One process is the warehouse's single writer; requests read on cursors of the same connection."""
+    state = request.app.state
+    warehouse = getattr(state, "warehouse", None)
+    if warehouse is None:
+        with _OPEN_WAREHOUSE:
+            warehouse = getattr(state, "warehouse", None)
+            if warehouse is None:
+                warehouse = state.warehouse = connect(state.settings.warehouse_url)
+    return warehouse
+
+
+WarehouseDep = Annotated[Warehouse, Depends(get_warehouse)]
