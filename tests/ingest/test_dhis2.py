@@ -14,8 +14,9 @@ from govpulse.ingest.connectors import ConnectorSettingsError
 from govpulse.ingest.connectors.dhis2 import Dhis2Connector
 from govpulse.ingest.connectors.http_client import HttpStatusError
 from tests.ingest.api_server import ApiServer, Reply, Request
+from tests.shared_data import SHARED_DATA
 
-FIXTURE = Path("/work/shared/data/dhis2-sample/dataValues_bulk.json")
+FIXTURE = SHARED_DATA / "dhis2-sample" / "dataValues_bulk.json"
 DATA_VALUES = json.loads(FIXTURE.read_text())["dataValues"] if FIXTURE.exists() else []
 pytestmark = pytest.mark.skipif(not DATA_VALUES, reason=f"DHIS2 fixture {FIXTURE} is missing")
 
