@@ -69,6 +69,38 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Origins allowed to call the API from a browser (CORS); empty = off."
     )
+    # Actions: escalation, attachments, notifications, telephony
+    public_url: str = Field(
+        default="", description="Address people reach the web app at (links in e-mail and SMS); empty = relative."
+    )
+    escalation_rules_file: Path | None = Field(
+        default=None, description="YAML file of due dates and escalation ladders; default: the shipped ladder."
+    )
+    attachment_max_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="Largest file attached to an action-taken report (bytes)."
+    )
+    smtp_host: str = Field(default="", description="SMTP server for e-mail notifications; empty = no e-mail.")
+    smtp_port: int = Field(default=25, description="SMTP server port.")
+    smtp_from: str = Field(default="govpulse@localhost", description="Sender address of e-mail notifications.")
+    smtp_username: str = Field(default="", description="SMTP user name (empty: no login).")
+    smtp_password: str = Field(default="", description="SMTP password.")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the SMTP connection with STARTTLS.")
+    sms_provider_url: str = Field(default="", description="SMS gateway endpoint (HTTP JSON); empty = no SMS.")
+    sms_provider_token: str = Field(default="", description="Bearer token for the SMS gateway.")
+    whatsapp_provider_url: str = Field(
+        default="", description="WhatsApp business API messages endpoint (HTTP JSON); empty = no WhatsApp."
+    )
+    whatsapp_provider_token: str = Field(default="", description="Bearer token for the WhatsApp provider.")
+    telephony_bridge_url: str = Field(
+        default="", description="Click-to-call bridge base URL (generic HTTP bridge); empty = log calls by hand."
+    )
+    telephony_secret: str = Field(default="", description="Shared secret that signs bridge requests and callbacks.")
+    telephony_callback_url: str = Field(
+        default="", description="URL the bridge calls back with a call's outcome (.../api/v1/telephony/callback)."
+    )
+    telephony_callback_window_seconds: int = Field(
+        default=300, ge=10, description="How old (or early) a signed callback may be before it is refused."
+    )
 
     @field_validator("home", mode="after")
     @classmethod

@@ -6,7 +6,6 @@ import json
 from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 

@@ -25,6 +25,16 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from govpulse.catalog.models import AuditEntry, Constant, DataElement, Department, Flag, Indicator, Source, Target
+from govpulse.catalog.models.workflow import (
+    Action,
+    ActionEffect,
+    ActionEvent,
+    Attachment,
+    Call,
+    Commitment,
+    Escalation,
+    NotificationMessage,
+)
 from govpulse.catalog.models.base import utcnow
 from govpulse.catalog.repositories.paging import Page, PageRequest, paginate
 from govpulse.core.access import VIEW_AUDIT
@@ -157,6 +167,15 @@ track(Constant, "constant")
 track(Source, "source", secret=frozenset({"token_hash", "settings"}))  # connector settings may hold passwords
 track(Flag, "flag", lambda f: f"{f.rule}/{f.indicator}/{f.org_unit}")
 track(Target, "target", lambda t: f"indicator#{t.indicator_id}/org_unit#{t.org_unit_id}/{t.period or '*'}")
+# Workflow: an action is named A-<id>; what hangs off it is named after its action.
+track(Action, "action", lambda a: f"A-{a.id}")
+track(ActionEvent, "action_event", lambda e: f"A-{e.action_id}/{e.kind}")
+track(Call, "action_call", lambda c: f"A-{c.action_id}/call#{c.id}")
+track(Commitment, "action_commitment", lambda c: f"A-{c.action_id}/commitment#{c.id}")
+track(Attachment, "action_attachment", lambda a: f"A-{a.action_id}/{a.sha256[:12]}")
+track(Escalation, "action_escalation", lambda e: f"A-{e.action_id}/step{e.step}")
+track(NotificationMessage, "notification", lambda m: f"{m.channel}:{m.recipient}/{m.event}")
+track(ActionEffect, "action_effect", lambda e: f"A-{e.action_id}")
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -15,8 +15,19 @@ from govpulse.catalog.models.ingest import Batch, QuarantinedRow, SchedulerLock,
 from govpulse.catalog.models.orgunit import OrgUnit
 from govpulse.catalog.models.source import Source
 from govpulse.catalog.models.user import User
+from govpulse.catalog.models.workflow import (
+    Action,
+    ActionEffect,
+    ActionEvent,
+    Attachment,
+    Call,
+    Commitment,
+    Escalation,
+    NotificationMessage,
+)
 
 __all__ = [
+    "Action", "ActionEffect", "ActionEvent", "Attachment", "Call", "Commitment", "Escalation", "NotificationMessage",
     "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Flag", "FlagRun", "Indicator",
     "LoginAttempt", "OrgUnit", "QuarantinedRow", "RoleAssignment", "SchedulerLock", "Source", "SourceRun", "Target",
     "User", "UserSession",

@@ -62,7 +62,7 @@ class QuarantinedRow(Base):
     field: Mapped[str] = mapped_column(String(255), default="")
     reason: Mapped[str] = mapped_column(Text)
     problems: Mapped[list] = mapped_column(JSON, default=list)
-    raw: Mapped[dict | None] = mapped_column(JSON)
+    raw: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     replayed_in_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
