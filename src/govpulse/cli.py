@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govpulse.cli_ingest import ingest_command, quarantine_command, sources_app
 from govpulse.cli_progress import RichProgress
 from govpulse.cli_users import app as user_app
 from govpulse.settings import Settings
@@ -19,6 +20,9 @@ catalog_app = typer.Typer(help="Import and export the catalogue (departments, da
                           no_args_is_help=True)
 app.add_typer(catalog_app, name="catalog")
 app.add_typer(user_app, name="user")
+app.add_typer(sources_app, name="sources")
+app.command("ingest")(ingest_command)
+app.command("quarantine")(quarantine_command)
 console = Console()
 
 
@@ -92,7 +96,7 @@ def _serve(settings: Settings) -> None:
     from govpulse.web.app import create_app
 
     console.print(f"Serving on [bold]http://{settings.host}:{settings.port}[/] (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(create_app(settings, run_scheduler=True), host=settings.host, port=settings.port, log_level="info")
 
 
 @app.command()

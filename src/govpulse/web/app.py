@@ -12,15 +12,18 @@ from fastapi.routing import APIRoute
 from govpulse import __version__
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.core.scope import Scope
+from govpulse.ingest.batches import IngestStores
+from govpulse.ingest.scheduler import BackgroundScheduler, Scheduler
 from govpulse.settings import Settings
 from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
-from govpulse.web.api.routes import audit, catalog, orgunits, users, values
+from govpulse.web.api.routes import audit, catalog, orgunits, sources, users, values
 from govpulse.web.api.schemas import Problem
 from govpulse.web.auth import oidc
 from govpulse.web.auth import routes as auth_routes
 from govpulse.web.auth.errors import install_access_handlers
 from govpulse.web.auth.ratelimit import TokenBuckets
 from govpulse.web.auth.secret import secret_key
+from govpulse.web.deps import warehouse_of
 from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
 from govpulse.web.ui.routes import admin, home
@@ -67,8 +70,14 @@ def _problems_only_as_problem_json(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    """Close what the app opened: the warehouse (opened on first use) and the catalogue's connections."""
+    """Start the source scheduler when serving; close what the app opened (scheduler, warehouse, catalogue)."""
+    scheduler = None
+    if app.state.run_scheduler:
+        stores = IngestStores(app.state.session_factory, warehouse_of(app))
+        scheduler = BackgroundScheduler(Scheduler(stores)).start()
     yield
+    if scheduler is not None:
+        scheduler.stop()
     warehouse = getattr(app.state, "warehouse", None)
     if warehouse is not None:
         warehouse.close()
@@ -85,6 +94,7 @@ def create_app(
     settings: Settings,
     *,
     scope_resolver: Callable[[Request], Scope] | None = None,
+    run_scheduler: bool = False,
     oidc_transport: httpx.BaseTransport | None = None,
 ) -> FastAPI:
     """The app for ``settings``. Readers sign in (session cookie, bearer token, basic auth on the
@@ -106,6 +116,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     app.state.scope_resolver = scope_resolver
+    app.state.run_scheduler = run_scheduler
     app.state.secret_key = secret_key(settings)
     app.state.rate_limiter = TokenBuckets(settings.token_rate_limit_per_minute)
     app.state.oidc_enabled = oidc.enabled(settings)
@@ -114,7 +125,7 @@ def create_app(
     install_problem_handlers(app)
     install_access_handlers(app)
     api = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS)
-    for module in (orgunits, catalog, values, users, audit):
+    for module in (orgunits, catalog, values, sources, users, audit):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(home.router)

@@ -109,7 +109,12 @@ def get_warehouse(request: Request) -> Warehouse:
     """The app's warehouse (``app.state.warehouse``), opened once on first use from the settings' URL.
 
     One process is the warehouse's single writer; requests read on cursors of the same connection."""
-    state = request.app.state
+    return warehouse_of(request.app)
+
+
+def warehouse_of(app) -> Warehouse:
+    """The warehouse of ``app``, opened on first use (also for the scheduler, outside any request)."""
+    state = app.state
     warehouse = getattr(state, "warehouse", None)
     if warehouse is None:
         with _OPEN_WAREHOUSE:
