@@ -23,7 +23,7 @@ app.add_typer(user_app, name="user")
 app.add_typer(sources_app, name="sources")
 app.command("ingest")(ingest_command)
 app.command("quarantine")(quarantine_command)
-console = Console()
+console = Console(soft_wrap=True)  # long names and paths stay on one line
 
 
 @app.callback()

@@ -17,6 +17,7 @@ from govpulse.catalog.orgunit_loader import replace_tree
 from govpulse.core.orgunits import OrgUnitTree, TreeProblem
 from govpulse.core.progress import NullProgress, Progress
 from govpulse.demo.geography import Geography, load_geography
+from govpulse.demo.users import describe, make_demo_users
 from govpulse.demo.simulate import Simulation, SimulationPlan, census_values
 from govpulse.ingest.warehouse_sync import sync_dimensions
 from govpulse.installation import catalog_session, initialise
@@ -39,6 +40,7 @@ class DemoSummary:
     seconds: float = 0.0
     problems: list[TreeProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    accounts: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         lines = [
@@ -51,7 +53,7 @@ class DemoSummary:
             lines.append(f"{len(self.problems)} problems in the source data (kept out of the tree):")
             lines += [f"  {p.kind}: {p.code}: {p.detail}" for p in self.problems[:20]]
         lines.append(f"built in {self.seconds:.1f} s")
-        return lines
+        return [*lines, *self.accounts]
 
 
 def demo_catalog(indicators: int | None = None) -> schema.CatalogFile:
@@ -102,6 +104,7 @@ def build_demo(
         written = replace_tree(session, tree)
         import_catalog(session, catalog)
         session.flush()
+        users = make_demo_users(session, tree, geography.census)
         warehouse = connect(settings.warehouse_url)
         sync_dimensions(session, warehouse)
     with warehouse:
@@ -121,6 +124,7 @@ def build_demo(
         rollup_rows=rollup.rows_written,
         problems=problems,
         notes=[*geography.notes, *simulation.notes.lines()],
+        accounts=describe(users, tree),
     )
 
 

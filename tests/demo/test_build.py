@@ -1,0 +1,70 @@
+"""The demo build end to end on the real Gujarat data (two days of simulated history to stay quick)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from govpulse.catalog.db import make_engine, make_session_factory
+from govpulse.catalog.models import OrgUnit, User
+from govpulse.core.expressions import parse_expression
+from govpulse.core.indicators import IndicatorSpec
+from govpulse.demo.build import build_demo
+from govpulse.settings import Settings
+from govpulse.warehouse import connect
+
+LITERACY = IndicatorSpec("LIT", parse_expression("#{census_literates}"),
+                         parse_expression("#{census_population} - #{census_population_0_6}"), 100, 2)
+# Census 2011 PCA: Ahmadabad district (census 474) counted 7,214,225 people; its talukas Ranpur (92,926) and
+# Barwala (75,986) now belong to Botad (LGD 676), created in 2013. LGD's Ahmadabad (438) is the rest.
+AHMADABAD_POPULATION = 7_214_225 - 92_926 - 75_986
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("demo")
+    summary = build_demo(Settings(home=home), state="gujarat", days=2, today=date(2026, 11, 26))
+    return home, summary
+
+
+def test_counts_by_level(demo_home):
+    _, summary = demo_home
+    counts = {(level, kind): n for level, kind, n in summary.counts_by_level}
+    assert counts[(1, "state")] == 1 and counts[(2, "district")] == 33
+    assert counts[(3, "taluka")] == 225 and counts[(4, "village")] == 18_225
+    assert summary.org_units == 20_448 and summary.problems == []
+    assert summary.leaf_values > 241_449  # the census counts, then the simulated days
+
+
+def test_literacy_is_a_ratio_of_sums_at_every_level(demo_home):
+    home, _ = demo_home
+    with connect(f"duckdb:///{home / 'warehouse.duckdb'}") as warehouse:
+        [state] = warehouse.indicator_values([LITERACY], ["2011"], org_units=["24"]).to_pylist()
+        districts = warehouse.indicator_values([LITERACY], ["2011"], parent_org_unit="24").to_pylist()
+    assert state["value"] == 78.03  # not 76.39, the mean of the district rates
+    rates = [d["value"] for d in districts]
+    assert len(rates) == 33 and round(sum(rates) / len(rates), 2) != 78.03
+    assert sum(d["numerator"] for d in districts) == state["numerator"]  # nothing counted twice
+
+
+def test_a_district_total_equals_its_villages_and_towns(demo_home):
+    home, _ = demo_home
+    with connect(f"duckdb:///{home / 'warehouse.duckdb'}") as warehouse:
+        [ahmadabad] = warehouse.data_values(["census_population"], ["438"], ["2011"]).to_pylist()
+        below = warehouse.children_values(["census_population"], "438", ["2011"]).to_pylist()
+    assert ahmadabad["value"] == AHMADABAD_POPULATION
+    assert sum(child["value"] for child in below) == AHMADABAD_POPULATION
+
+
+def test_one_demo_account_per_role_with_its_post(demo_home):
+    home, summary = demo_home
+    engine = make_engine(f"sqlite:///{home / 'catalog.sqlite'}")
+    with make_session_factory(engine)() as session:
+        users = set(session.scalars(select(User.username)))
+        assert {"cmo", "secretary", "collector", "ddo", "commissioner", "tdo", "talati", "operator", "auditor",
+                "admin"} <= users
+        assert session.scalar(select(OrgUnit.kind).where(OrgUnit.code == "251096")) == "ulb"
+    engine.dispose()
+    assert any("collector" in line and "Ahmadabad (district, 438)" in line for line in summary.accounts)
