@@ -19,6 +19,7 @@ from govpulse import hookspecs
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "govpulse.ingest.builtin_connectors",
     "govpulse.analytics.builtin_flag_rules",
+    "govpulse.workflow.builtin_channels",
 )
 
 

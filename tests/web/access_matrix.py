@@ -17,7 +17,9 @@ To cover a new endpoint, add rows in its own test module under tests/web (whose 
 
 A cell is a status code, or ``"200:6"`` for a status and the number of items (``total`` of a page, or the
 length of a list). The world (``tests/access/world.py``) has one account per role; a module that needs more
-data overrides the ``matrix_seed`` fixture with a function ``(session) -> None``.
+data overrides the ``matrix_seed`` fixture with a function ``(session) -> None``, and a module may set
+``MATRIX_APP_SETUP = function(app)`` to change the app before the world is seeded. A row with ``files``
+sends a multipart upload (``body`` then goes as form fields).
 """
 
 from __future__ import annotations
@@ -65,9 +67,10 @@ class Row:
     expect: dict[str, Expect]
     body: dict | Callable[[str], dict] | None = None
     setup: Callable[[object], dict[str, str]] | None = field(default=None, compare=False)
+    files: dict | None = field(default=None, compare=False)
 
 
-def row(method: str, path: str, target: str, *cells: int | str, body=None, setup=None) -> Row:
+def row(method: str, path: str, target: str, *cells: int | str, body=None, setup=None, files=None) -> Row:
     """A matrix row; ``cells`` follow ``COLUMNS``, given one by one or as one string separated by spaces.
     ``body`` may be a function of the role (unique names); ``setup(world)`` returns values for
     ``{placeholders}`` in ``path`` (e.g. a fresh account to disable)."""
@@ -75,7 +78,7 @@ def row(method: str, path: str, target: str, *cells: int | str, body=None, setup
         cells = tuple(cells[0].split())
     if len(cells) != len(COLUMNS):
         raise ValueError(f"{method} {path}: {len(cells)} cells for {len(COLUMNS)} columns {COLUMNS}")
-    return Row(method, path, target, {c: Expect.parse(v) for c, v in zip(COLUMNS, cells)}, body, setup)
+    return Row(method, path, target, {c: Expect.parse(v) for c, v in zip(COLUMNS, cells)}, body, setup, files)
 
 
 # API operations no matrix row can reach yet, each with its reason: "METHOD /path/{param}" -> why.
@@ -146,9 +149,12 @@ def matrix_values():
 
 
 @pytest.fixture(scope="module")
-def matrix_world(tmp_path_factory, matrix_seed, matrix_values) -> World:
+def matrix_world(request, tmp_path_factory, matrix_seed, matrix_values) -> World:
     home = tmp_path_factory.mktemp("matrix")
     app = create_app(Settings(home=home, token_rate_limit_per_minute=0))
+    setup_app = getattr(request.module, "MATRIX_APP_SETUP", None)
+    if setup_app is not None:
+        setup_app(app)
     tokens = {}
     with app.state.session_factory() as session:
         seed_world(session)
@@ -171,8 +177,12 @@ def check(world: World, entry: Row, role: str) -> None:
     """Send the row's request as ``role`` and compare with the expected cell."""
     values = entry.setup(world) if entry.setup else {}
     body = entry.body(role) if callable(entry.body) else entry.body
-    response = world.client.request(entry.method, entry.path.format(**values), json=body,
-                                    headers=world.headers(role))
+    if entry.files is not None:  # a multipart upload, with the body as form fields
+        response = world.client.request(entry.method, entry.path.format(**values), data=body, files=entry.files,
+                                        headers=world.headers(role))
+    else:
+        response = world.client.request(entry.method, entry.path.format(**values), json=body,
+                                        headers=world.headers(role))
     expected = entry.expect[role]
     assert response.status_code == expected.status, (
         f"{entry.method} {entry.path} [{entry.target}] as {role}: {response.status_code} {response.text[:300]}")

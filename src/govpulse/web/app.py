@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
@@ -16,16 +17,19 @@ from govpulse.ingest.batches import IngestStores
 from govpulse.ingest.scheduler import BackgroundScheduler, Scheduler
 from govpulse.settings import Settings
 from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
-from govpulse.web.api.routes import audit, catalog, orgunits, sources, users, values
+from govpulse.web.api.routes import actions, audit, catalog, orgunits, sources, users, values
 from govpulse.web.api.schemas import Problem
 from govpulse.web.auth import oidc
 from govpulse.web.auth import routes as auth_routes
 from govpulse.web.auth.errors import install_access_handlers
 from govpulse.web.auth.ratelimit import TokenBuckets
 from govpulse.web.auth.secret import secret_key
+from govpulse.web.background import PeriodicJob
 from govpulse.web.deps import warehouse_of
+from govpulse.workflow.jobs import run_scheduled
 from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
+from govpulse.web.ui.routes import actions as action_pages
 from govpulse.web.ui.routes import admin, home
 
 API_PREFIX = "/api/v1"
@@ -71,13 +75,15 @@ def _problems_only_as_problem_json(app: FastAPI) -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     """Start the source scheduler when serving; close what the app opened (scheduler, warehouse, catalogue)."""
-    scheduler = None
+    jobs = []
     if app.state.run_scheduler:
-        stores = IngestStores(app.state.session_factory, warehouse_of(app))
-        scheduler = BackgroundScheduler(Scheduler(stores)).start()
+        warehouse = warehouse_of(app)
+        jobs.append(BackgroundScheduler(Scheduler(IngestStores(app.state.session_factory, warehouse))).start())
+        workflow = partial(run_scheduled, app.state.session_factory, app.state.settings, warehouse=warehouse)
+        jobs.append(PeriodicJob("escalations", workflow, interval=300).start())
     yield
-    if scheduler is not None:
-        scheduler.stop()
+    for job in jobs:
+        job.stop()
     warehouse = getattr(app.state, "warehouse", None)
     if warehouse is not None:
         warehouse.close()
@@ -125,12 +131,13 @@ def create_app(
     install_problem_handlers(app)
     install_access_handlers(app)
     api = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS)
-    for module in (orgunits, catalog, values, sources, users, audit):
+    for module in (orgunits, catalog, values, sources, users, audit, actions):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(home.router)
     app.include_router(auth_routes.router)
     app.include_router(admin.router)
+    app.include_router(action_pages.router)
     mount_static(app)
     if app.state.oidc_enabled:
         app.include_router(oidc.router)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from govpulse.catalog.models import Batch, Source, SourceRun
 from govpulse.catalog.models.base import utcnow
-from govpulse.catalog.repositories.indicators import DataElementRepository
+from govpulse.catalog.repositories.indicators import DataElementRepository, DepartmentRepository
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.access import MANAGE_SOURCES
 from govpulse.core.scope import Scope
@@ -169,6 +169,23 @@ def _visible(session, code: str, scope: Scope) -> tuple[Source, str | None]:
     return found
 
 
+SECRET_ENDINGS = ("password", "secret", "token", "api_key", "apikey")
+
+
+def redact_secrets(data):
+    """Connector settings without their secrets (a value given as ``env:NAME`` names no secret and is kept)."""
+    if isinstance(data, dict):
+        return {k: ("***" if _is_secret(k, v) else redact_secrets(v)) for k, v in data.items()}
+    if isinstance(data, list):
+        return [redact_secrets(item) for item in data]
+    return data
+
+
+def _is_secret(key: str, value) -> bool:
+    return (isinstance(value, str) and not value.startswith("env:")
+            and (key.lower() == "key" or key.lower().endswith(SECRET_ENDINGS)))
+
+
 def _source_out(session, source: Source, department: str | None, freshness, cls=SourceOut, **extra) -> SourceOut:
     state = session.get(SourceRun, source.id)
     run = RunStateOut.model_validate(state, from_attributes=True) if state is not None else RunStateOut()
@@ -227,7 +244,7 @@ def register_source_route(definition: dict[str, Any], session: SessionDep, scope
 def _detail(session, code: str, scope: Scope) -> SourceDetailOut:
     source, department = _visible(session, code, scope)
     (freshness,) = source_freshness(session, utcnow(), scope, codes=[code])
-    definition = definition_of(source, department).model_dump(mode="json", exclude_defaults=True)
+    definition = redact_secrets(definition_of(source, department).model_dump(mode="json", exclude_defaults=True))
     return _source_out(session, source, department, freshness, SourceDetailOut, definition=definition)
 
 
@@ -238,6 +255,7 @@ def get_source_route(code: str, session: SessionDep, scope: ScopeDep):
 
 @router.post("/sources/{code}/token", response_model=TokenOut, summary="Make the source's push token")
 def make_push_token(code: str, session: SessionDep, scope: ScopeDep):
+    scope.require(MANAGE_SOURCES)  # a role without the action is told so before anything is looked up
     source, department = _visible(session, code, scope)
     scope.require(MANAGE_SOURCES, department=department)
     token = issue_push_token(session, source)
@@ -275,6 +293,7 @@ def list_quarantine(code: str, session: SessionDep, scope: ScopeDep,
 @router.post("/sources/{code}/quarantine/replay", response_model=dict[str, Any],
              summary="Run the pending rejected rows again (after fixing the mapping or the catalogue)")
 def replay_route(code: str, request: Request, session: SessionDep, scope: ScopeDep, warehouse: WarehouseDep):
+    scope.require(MANAGE_SOURCES)
     _, department = _visible(session, code, scope)
     scope.require(MANAGE_SOURCES, department=department)
     stores = IngestStores(request.app.state.session_factory, warehouse)
@@ -323,14 +342,19 @@ def value_lineage(session: SessionDep, scope: ScopeDep, warehouse: WarehouseDep,
                   org_unit: Annotated[str, Query(description="Org unit code (its whole subtree counts).")],
                   period: Annotated[str, Query(description="DHIS2 period id, e.g. 202611.")],
                   limit: Annotated[int, Query(ge=1, le=10_000, description="Source rows to list.")] = 1000):
-    if DataElementRepository(session).get(data_element, scope) is None:
+    element = DataElementRepository(session).get(data_element, scope)
+    if element is None:
         raise not_found("data element", data_element)
-    if OrgUnitRepository(session).get(org_unit, scope) is None:
+    department = DepartmentRepository(session).codes_by_id()[element.department_id]
+    unit = OrgUnitRepository(session).get(org_unit, scope)
+    if unit is None or not scope.allows(path=unit.path, department=department):  # grant by grant, as /values
         raise not_found("org unit", org_unit)
     if not warehouse.supports(HasLineage):
         raise HTTPException(501, f"the {warehouse.backend_name} warehouse cannot trace values to their batches")
     try:
-        found = warehouse.lineage(data_element, org_unit, period, scope_paths=scope.paths, limit=limit)
+        paths = scope.paths_for_department(department)
+        found = warehouse.lineage(data_element, org_unit, period, scope_paths=None if paths is None else list(paths),
+                                  limit=limit)
     except ValueError as error:
         raise HTTPException(422, str(error)) from None
     keys = set(found.batches.column("batch_id").to_pylist()) | set(found.rows.column("batch_id").to_pylist())
