@@ -87,6 +87,8 @@ NOT_FOR_PEOPLE = {
     # Programs push a source's data with that source's own push token (POST /sources/{code}/token makes it);
     # a person's bearer token is refused there, so declaring "bearer" would tell clients something false.
     ("post", "/api/v1/sources/{code}/values"): "source token",
+    # The telephony bridge reports a call's outcome in a body signed with the shared secret; it has no account.
+    ("post", "/api/v1/telephony/callback"): "provider signature",
 }
 
 

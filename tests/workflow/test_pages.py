@@ -77,7 +77,7 @@ def test_an_action_page_walks_through_its_forms(web):
     assert re.search(r"<td>Answered</td><td class=\"num\">2.5</td>", closed)
     assert _page(web, "commissioner", f"/actions/{number}").status_code == 404
     assert _post(web, "tdo", f"/actions/{number}/step/fly").status_code == 404
-    assert _post(web, "cmo", f"/actions/{number}/dial").status_code == 503  # no bridge configured here
+    assert _post(web, "cmo", f"/actions/{number}/dial").status_code == 409  # no bridge configured here
 
 
 def test_the_effect_report_page_and_an_officers_page(web):

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, HTTPException, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
+from fastapi.security import APIKeyHeader
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from govpulse.catalog.audit import Actor, set_actor
@@ -34,6 +35,7 @@ from govpulse.workflow.context import Conflict, InvalidRequest, NotFound, Workfl
 from govpulse.workflow.lifecycle import NewAction, open_action, take_step, visible_action
 from govpulse.workflow.telephony import BadSignature, TelephonyError, provider_from_settings
 from govpulse.workflow.telephony.base import OUTCOMES
+from govpulse.workflow.telephony.signing import SIGNATURE_HEADER
 from govpulse.workflow.views import (
     ActionDetailOut,
     ActionOut,
@@ -307,15 +309,16 @@ def log_action_call(action_id: ActionId, body: CallIn, ctx: WorkflowDep, princip
 
 @router.post("/actions/{action_id}/calls/dial", response_model=CallOut, status_code=201,
              summary="Click-to-call: ring me, then the assignee, through the telephony bridge (assign-action)",
-             responses={502: _problem("The bridge refused the call (recorded as failed)."),
-                        503: _problem("No telephony provider is configured.")})
+             responses={409: _problem("No telephony provider is configured: log the call by hand instead."),
+                        502: _problem("The bridge refused the call (recorded as failed).")})
 def dial_assignee(action_id: ActionId, ctx: WorkflowDep, principal: CurrentUser, scope: ScopeDep,
                   body: DialIn | None = None):
     with answers():
         visible_action(ctx, scope, action_id, viewer_id(principal), "assign-action")
         provider = provider_from_settings(ctx.settings)
         if provider is None:
-            raise HTTPException(503, "no telephony provider is configured (telephony_bridge_url, telephony_secret)")
+            raise HTTPException(409, "no telephony provider is configured (telephony_bridge_url, telephony_secret): "
+                                     "log the call by hand")
         try:
             call = dial(ctx, scope, action_id, provider, caller=principal.user, viewer_id=viewer_id(principal),
                         caller_phone=body.caller_phone if body else "")
@@ -326,16 +329,21 @@ def dial_assignee(action_id: ActionId, ctx: WorkflowDep, principal: CurrentUser,
     return CallOut.model_validate(call, from_attributes=True)
 
 
+# Declared for the OpenAPI document: the bridge signs each callback with the shared secret (checked in the handler).
+provider_signature = APIKeyHeader(name=SIGNATURE_HEADER, scheme_name="provider signature", auto_error=False,
+                                  description="HMAC of the body with the telephony secret, and a timestamp.")
+
+
 @router.post("/telephony/callback", response_model=CallbackOut,
              summary="The telephony bridge reports a call's outcome (signed with the shared secret; no sign-in)",
-             responses={401: _problem("Missing, wrong or stale signature: nothing is recorded."),
-                        503: _problem("No telephony provider is configured.")},
+             responses={401: _problem("Missing, wrong or stale signature: nothing is recorded.")},
              openapi_extra={"requestBody": {"required": True, "content": {"application/json": {
                  "schema": CallbackIn.model_json_schema()}}}})
-async def telephony_callback(request: Request, ctx: WorkflowDep):
+async def telephony_callback(request: Request, ctx: WorkflowDep,
+                             _signature: Annotated[str | None, Depends(provider_signature)] = None):
     provider = provider_from_settings(ctx.settings)
-    if provider is None:
-        raise HTTPException(503, "no telephony provider is configured")
+    if provider is None:  # nothing can have been dialled, so there is nothing to report on
+        raise HTTPException(404, "this installation has no telephony provider, so it takes no callbacks")
     body = await request.body()
     try:
         report = provider.parse_callback(request.headers, body, ctx.now())

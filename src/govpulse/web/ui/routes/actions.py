@@ -169,8 +169,8 @@ def call_form(request: Request, action_id: int, ctx: WorkflowDep, principal: Cur
 def dial_form(request: Request, action_id: int, ctx: WorkflowDep, principal: CurrentUser):
     provider = provider_from_settings(ctx.settings)
     if provider is None:
-        return _detail_page(request, ctx, principal, action_id, error="no telephony provider is configured",
-                            status=503)
+        return _detail_page(request, ctx, principal, action_id,
+                            error="no telephony provider is configured: log the call by hand", status=409)
     try:
         return _run(request, ctx, principal, action_id, lambda: dial(
             ctx, principal.scope, action_id, provider, caller=principal.user, viewer_id=viewer_id(principal)))
