@@ -24,7 +24,7 @@ from decimal import Decimal
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from govpulse.catalog.models import AuditEntry, Constant, DataElement, Department, Flag, Indicator, Source, Target
+from govpulse.catalog.models import AuditEntry, Constant, DataElement, Department, Flag, Identifier, Indicator, Source, Target
 from govpulse.catalog.models.workflow import (
     Action,
     ActionEffect,
@@ -165,6 +165,7 @@ track(DataElement, "data_element")
 track(Indicator, "indicator")
 track(Constant, "constant")
 track(Source, "source", secret=frozenset({"token_hash", "settings"}))  # connector settings may hold passwords
+track(Identifier, "identifier", lambda i: f"{i.entity}/{i.entity_code}/{i.scheme}")
 track(Flag, "flag", lambda f: f"{f.rule}/{f.indicator}/{f.org_unit}")
 track(Target, "target", lambda t: f"indicator#{t.indicator_id}/org_unit#{t.org_unit_id}/{t.period or '*'}")
 # Workflow: an action is named A-<id>; what hangs off it is named after its action.

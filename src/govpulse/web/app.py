@@ -17,7 +17,7 @@ from govpulse.ingest.batches import IngestStores
 from govpulse.ingest.scheduler import BackgroundScheduler, Scheduler
 from govpulse.settings import Settings
 from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
-from govpulse.web.api.routes import actions, audit, catalog, orgunits, sources, users, values
+from govpulse.web.api.routes import actions, audit, catalog, dhis2, orgunits, sources, users, values
 from govpulse.web.api.schemas import Problem
 from govpulse.web.auth import oidc
 from govpulse.web.auth import routes as auth_routes
@@ -134,6 +134,7 @@ def create_app(
     for module in (orgunits, catalog, values, sources, users, audit, actions):
         api.include_router(module.router)
     app.include_router(api)
+    app.include_router(dhis2.router)  # DHIS2-compatible routes under /api, outside the versioned API
     app.include_router(home.router)
     app.include_router(auth_routes.router)
     app.include_router(admin.router)

@@ -10,6 +10,7 @@ from govpulse.catalog.models.access import (
 )
 from govpulse.catalog.models.base import Base
 from govpulse.catalog.models.flags import Flag, FlagRun
+from govpulse.catalog.models.identifier import Identifier
 from govpulse.catalog.models.indicator import Constant, DataElement, Department, Indicator, Target
 from govpulse.catalog.models.ingest import Batch, QuarantinedRow, SchedulerLock, SourceRun
 from govpulse.catalog.models.orgunit import OrgUnit
@@ -28,7 +29,7 @@ from govpulse.catalog.models.workflow import (
 
 __all__ = [
     "Action", "ActionEffect", "ActionEvent", "Attachment", "Call", "Commitment", "Escalation", "NotificationMessage",
-    "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Flag", "FlagRun", "Indicator",
+    "ApiToken", "AuditEntry", "Base", "Batch", "Constant", "DataElement", "Department", "ExternalIdentity", "Flag", "FlagRun", "Identifier", "Indicator",
     "LoginAttempt", "OrgUnit", "QuarantinedRow", "RoleAssignment", "SchedulerLock", "Source", "SourceRun", "Target",
     "User", "UserSession",
 ]
