@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from govpulse.cli_flags import evaluate_command, flags_command
 from govpulse.cli_actions import actions_command, escalate_command
 from govpulse.cli_ingest import ingest_command, quarantine_command, sources_app
 from govpulse.cli_progress import RichProgress
@@ -24,6 +25,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(sources_app, name="sources")
 app.command("ingest")(ingest_command)
 app.command("quarantine")(quarantine_command)
+app.command("flags")(flags_command)
+app.command("evaluate")(evaluate_command)
 app.command("actions")(actions_command)
 app.command("escalate")(escalate_command)
 console = Console(soft_wrap=True)  # long names and paths stay on one line

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pyarrow as pa
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from govpulse.analytics.models import (
@@ -25,7 +26,7 @@ from govpulse.analytics.models import (
     SeriesPoint,
     ValuesResult,
 )
-from govpulse.catalog.models import Indicator, OrgUnit
+from govpulse.catalog.models import Constant, Indicator, OrgUnit
 from govpulse.catalog.repositories.indicators import DepartmentRepository, IndicatorRepository
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.expressions import parse_expression
@@ -62,9 +63,15 @@ def period_ref(period: Period) -> PeriodRef:
     return PeriodRef(id=period.id, label=period.label, type=period.type.value, start=period.start, end=period.end)
 
 
-def spec_of(row: Indicator) -> IndicatorSpec:
+def spec_of(row: Indicator, constants: dict[str, float] | None = None) -> IndicatorSpec:
+    """The warehouse's spec of an indicator; pass the catalogue's constants when the expressions use ``C{}``."""
     return IndicatorSpec(row.code, parse_expression(row.numerator), parse_expression(row.denominator),
-                         row.factor, row.decimals)
+                         row.factor, row.decimals, constants or {})
+
+
+def catalogue_constants(session: Session) -> dict[str, float]:
+    """The ``C{code}`` constants expressions may use."""
+    return dict(session.execute(select(Constant.code, Constant.value)).all())
 
 
 def parse_periods(ids: Sequence[str]) -> list[Period]:
@@ -141,7 +148,8 @@ def indicator_values(session: Session, warehouse: Warehouse, scope: Scope, *, in
         visible = [u for u in units if scope.allows(path=u.path, department=department)]
         if not visible:
             continue
-        table = warehouse.indicator_values([spec_of(row)], [p.id for p in parsed], org_units=[u.code for u in visible],
+        spec = spec_of(row, catalogue_constants(session))
+        table = warehouse.indicator_values([spec], [p.id for p in parsed], org_units=[u.code for u in visible],
                                            scope_paths=visible_paths(scope, department))
         values.update(_rows(table))
     refs = [indicator_ref(row, department) for row, department in chosen]
@@ -161,7 +169,7 @@ def drilldown(session: Session, warehouse: Warehouse, scope: Scope, *, indicator
     [parsed] = parse_periods([period])
     org_units = OrgUnitRepository(session)
     children = [c for c in org_units.children(parent.code, scope) if scope.allows(path=c.path, department=department)]
-    spec, paths = spec_of(row), visible_paths(scope, department)
+    spec, paths = spec_of(row, catalogue_constants(session)), visible_paths(scope, department)
     own = _rows(warehouse.indicator_values([spec], [parsed.id], org_units=[parent.code], scope_paths=paths))
     below = _rows(warehouse.indicator_values([spec], [parsed.id], parent_org_unit=parent.code, scope_paths=paths))
     ref, parent_ref = indicator_ref(row, department), org_unit_ref(parent)
@@ -191,7 +199,8 @@ def series(session: Session, warehouse: Warehouse, scope: Scope, *, indicator: s
     periods = periods_between(first, last, ptype)
     if len(periods) > MAX_SERIES_PERIODS:
         raise InvalidQuery(f"{len(periods)} periods asked; at most {MAX_SERIES_PERIODS} in one series")
-    table = warehouse.indicator_values([spec_of(row)], [p.id for p in periods], org_units=[unit.code],
+    spec = spec_of(row, catalogue_constants(session))
+    table = warehouse.indicator_values([spec], [p.id for p in periods], org_units=[unit.code],
                                        scope_paths=visible_paths(scope, department))
     found = _rows(table)
     ref, unit_ref = indicator_ref(row, department), org_unit_ref(unit)

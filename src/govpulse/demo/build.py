@@ -17,6 +17,8 @@ from govpulse.catalog.orgunit_loader import replace_tree
 from govpulse.core.orgunits import OrgUnitTree, TreeProblem
 from govpulse.core.progress import NullProgress, Progress
 from govpulse.demo.geography import Geography, load_geography
+from govpulse.analytics.flag_engine import run_flag_engine
+from govpulse.demo.actions import seed_demo_actions
 from govpulse.demo.users import describe, make_demo_users
 from govpulse.demo.simulate import Simulation, SimulationPlan, census_values
 from govpulse.ingest.warehouse_sync import sync_dimensions
@@ -111,6 +113,10 @@ def build_demo(
         simulation = Simulation(catalog, tree, geography.census, SimulationPlan(today=today, days=days))
         leaf_values = load_values(warehouse, geography, simulation, progress)
         rollup = warehouse.rollup(full=True, progress=progress)
+        with progress.step("Raising red flags", total=None), catalog_session(settings) as session:
+            flags = run_flag_engine(session, warehouse, today=today)
+        with progress.step("Recording a few weeks of actions", total=None), catalog_session(settings) as session:
+            actions = seed_demo_actions(session, warehouse, today, notes=simulation.notes)
     root = tree.roots()[0]
     return DemoSummary(
         state_name=root.name,
@@ -123,9 +129,14 @@ def build_demo(
         leaf_values=leaf_values,
         rollup_rows=rollup.rows_written,
         problems=problems,
-        notes=[*geography.notes, *simulation.notes.lines()],
+        notes=[*geography.notes, *simulation.notes.lines(), flag_summary(flags), *actions.lines],
         accounts=describe(users, tree),
     )
+
+
+def flag_summary(run) -> str:
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(run.open_by_kind.items(), key=lambda kv: -kv[1]))
+    return f"red flags: {run.open_total:,} open ({kinds}) after {run.seconds:.0f} s of rules"
 
 
 def fresh_warehouse(url: str) -> None:

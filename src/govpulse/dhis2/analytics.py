@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govpulse.analytics.values import spec_of
+from govpulse.analytics.values import catalogue_constants, spec_of
 from govpulse.catalog.models import DataElement
 from govpulse.core.enums import AggregationType
 from govpulse.core.scope import Scope
@@ -71,7 +71,8 @@ def _item_values(session: Session, warehouse: Warehouse, scope: Scope, query: Re
 
     def read():
         if item.kind == "indicator":
-            return warehouse.indicator_values([spec_of(item.entry.row)], periods, org_units=units,
+            spec = spec_of(item.entry.row, catalogue_constants(session))
+            return warehouse.indicator_values([spec], periods, org_units=units,
                                               scope_paths=None if paths is None else list(paths))
         return warehouse.data_values([item.code], units, periods, scope_paths=None if paths is None else list(paths))
 

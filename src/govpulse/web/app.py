@@ -17,7 +17,7 @@ from govpulse.ingest.batches import IngestStores
 from govpulse.ingest.scheduler import BackgroundScheduler, Scheduler
 from govpulse.settings import Settings
 from govpulse.web.api.problems import PROBLEM_JSON, install_problem_handlers
-from govpulse.web.api.routes import actions, audit, catalog, dhis2, orgunits, sources, users, values
+from govpulse.web.api.routes import actions, audit, catalog, dhis2, flags, orgunits, scorecard, sources, users, values
 from govpulse.web.api.schemas import Problem
 from govpulse.web.auth import oidc
 from govpulse.web.auth import routes as auth_routes
@@ -131,7 +131,7 @@ def create_app(
     install_problem_handlers(app)
     install_access_handlers(app)
     api = APIRouter(prefix=API_PREFIX, responses=COMMON_PROBLEMS)
-    for module in (orgunits, catalog, values, sources, users, audit, actions):
+    for module in (orgunits, catalog, values, scorecard, flags, sources, users, audit, actions):
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(dhis2.router)  # DHIS2-compatible routes under /api, outside the versioned API

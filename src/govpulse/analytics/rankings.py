@@ -1,0 +1,123 @@
+"""Rankings: the children of an org unit ranked by an indicator (polarity-aware, ties share a rank), scored 0-100
+between the worst and the best, with the change since another period (most improved, rank change) and ranks
+within peer groups by population band."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from govpulse.analytics.evaluate import make_cell, read_values
+from govpulse.analytics.evaluation_models import PeerGroup, Ranking, RankingRow
+from govpulse.analytics.indicator_catalogue import evaluation_period, load_indicators
+from govpulse.analytics.targets import TargetBook
+from govpulse.analytics.values import (
+    InvalidQuery,
+    NotFound,
+    org_unit_ref,
+    parse_periods,
+    period_ref,
+    resolve_org_unit,
+    visible_paths,
+)
+from govpulse.catalog.repositories.orgunits import OrgUnitRepository
+from govpulse.core.enums import Polarity
+from govpulse.core.evaluation import min_max_scores
+from govpulse.core.periods import PeriodType, period_of
+from govpulse.core.rankings import improvement_ranking, population_bands, rank, rank_within_groups
+from govpulse.core.scope import Scope
+from govpulse.warehouse import Warehouse
+
+__all__ = ["POPULATION_ELEMENT", "rankings"]
+
+POPULATION_ELEMENT = "census_population"
+"""The data element whose newest yearly value sorts units into population bands (the demo's Census 2011)."""
+
+
+def rankings(session: Session, warehouse: Warehouse, scope: Scope, *, indicator: str, org_unit: str, period: str,
+             compare_to: str | None = None, peer_bands: Sequence[float] | None = None,
+             population_element: str = POPULATION_ELEMENT, today: date | None = None) -> Ranking:
+    """The children of ``org_unit`` ranked by ``indicator`` in ``period`` (best first), with their score,
+    status and target; with ``compare_to``, the change since then, the improvement rank and the rank change;
+    with ``peer_bands`` (population bounds, e.g. [500000, 1500000]), ranks within each band."""
+    today = today or date.today()
+    found = load_indicators(session, scope, codes=[indicator])
+    if not found:
+        raise NotFound(f"no indicator with code {indicator!r}")
+    [ind] = found
+    if ind.polarity is Polarity.NEUTRAL:
+        raise InvalidQuery(f"{ind.code} has no better direction (neutral), so it cannot be ranked")
+    unit = resolve_org_unit(session, org_unit, scope)
+    if not scope.allows(path=unit.path, department=ind.department):
+        raise NotFound(f"no indicator with code {indicator!r} at org unit {org_unit!r}")
+    [asked] = parse_periods([period])
+    evaluated = evaluation_period(asked, ind.natural_type, today)
+    before = evaluation_period(parse_periods([compare_to])[0], ind.natural_type, today) if compare_to else None
+    children = [c for c in OrgUnitRepository(session).children(unit.code, scope)
+                if scope.allows(path=c.path, department=ind.department)]
+    wanted = [evaluated, evaluated.previous()] + ([before] if before else [])
+    rows = read_values(warehouse, scope, [(ind, wanted)], parent=unit.code)
+    targets = TargetBook.load(session, [ind])
+    cells = {c.code: make_cell(ind, c.code, evaluated, rows, targets, with_trend=False) for c in children}
+    values = {code: cell.value for code, cell in cells.items()}
+    ranked = {r.key: r.rank for r in rank(values, ind.polarity, decimals=ind.decimals)}
+    scores = min_max_scores(values, ind.polarity)
+    improvement = {}
+    if before is not None:
+        earlier = {c.code: rows.get((ind.code, c.code, before.id), {}).get("value") for c in children}
+        improvement = {i.key: i for i in improvement_ranking(earlier, values, ind.polarity, decimals=ind.decimals)}
+    groups, peer_rank = _peer_groups(warehouse, scope, ind.department, children, values, ind.polarity,
+                                     peer_bands, population_element, ind.decimals)
+    out = []
+    for child in children:
+        cell, change = cells[child.code], improvement.get(child.code)
+        score = scores.get(child.code)
+        out.append(RankingRow(
+            org_unit=org_unit_ref(child), value=cell.value, numerator=cell.numerator, denominator=cell.denominator,
+            rank=ranked.get(child.code), score=None if score is None else round(score, 1), status=cell.status,
+            target=cell.target, previous_value=change.before if change else None,
+            change=None if change is None or change.change is None else round(change.change, ind.decimals + 1),
+            improvement_rank=change.rank if change else None, previous_rank=change.rank_before if change else None,
+            rank_change=change.rank_change if change else None,
+            peer_group=groups.get(child.code), peer_rank=peer_rank.get(child.code),
+        ))
+    out.sort(key=lambda r: (r.rank is None, r.rank or 0, r.org_unit.name))
+    bands = sorted({name for name in groups.values()})
+    return Ranking(
+        description=f"{ind.name}; {unit.name} by {'area' if not children else children[0].kind}s; {evaluated.label}"
+                    + (f" against {before.label}" if before else ""),
+        indicator=ind.ref, org_unit=org_unit_ref(unit), period=period_ref(evaluated),
+        compare_to=period_ref(before) if before else None, rows=out,
+        peer_groups=[PeerGroup(name=b, members=sorted(c for c, g in groups.items() if g == b)) for b in bands],
+    )
+
+
+def _peer_groups(warehouse: Warehouse, scope: Scope, department: str, children, values, polarity: Polarity,
+                 bounds: Sequence[float] | None, element: str, decimals: int):
+    """({unit: band name}, {unit: rank within its band}); empty without bounds or population figures."""
+    if not bounds or not children:
+        return {}, {}
+    try:
+        bands_bounds = sorted(float(b) for b in bounds)
+        population = _population(warehouse, scope, department, [c.code for c in children], element)
+        groups = population_bands(population, bands_bounds)
+    except ValueError as error:
+        raise InvalidQuery(str(error)) from None
+    ranking = rank_within_groups(values, groups, polarity, decimals=decimals)
+    peer_rank = {r.key: r.rank for members in ranking.groups.values() for r in members}
+    return groups, peer_rank
+
+
+def _population(warehouse: Warehouse, scope: Scope, department: str, codes: list[str],
+                element: str) -> dict[str, float | None]:
+    """Each unit's population from ``element``'s newest yearly value."""
+    fresh = warehouse.freshness([element])
+    ends = fresh.column("last_period_end").to_pylist()
+    if not ends or ends[0] is None:
+        raise ValueError(f"no population figures: data element {element!r} has no values")
+    year = period_of(ends[0], PeriodType.YEARLY)
+    table = warehouse.data_values([element], codes, [year.id], scope_paths=visible_paths(scope, department))
+    found = dict(zip(table.column("org_unit").to_pylist(), table.column("value").to_pylist()))
+    return {code: found.get(code) for code in codes}
