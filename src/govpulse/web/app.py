@@ -30,7 +30,8 @@ from govpulse.workflow.jobs import run_scheduled
 from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
 from govpulse.web.ui.routes import actions as action_pages
-from govpulse.web.ui.routes import admin, home
+from govpulse.web.ui.routes import admin, departments, drilldown, exports, home, indicators, maps, overview, wall
+from govpulse.web.ui.routes import flags as flag_pages
 
 API_PREFIX = "/api/v1"
 
@@ -139,6 +140,8 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(admin.router)
     app.include_router(action_pages.router)
+    for page in (overview, departments, indicators, drilldown, flag_pages, wall, exports, maps):
+        app.include_router(page.router)
     mount_static(app)
     if app.state.oidc_enabled:
         app.include_router(oidc.router)

@@ -1,0 +1,162 @@
+"""The drill-down: an indicator at every child of an org unit (map and table), and the org unit's trend.
+
+``/drill/{indicator}/{org_unit}`` is one step of the way from the state to a village (or a ward, or a
+school); a child's row or map area links to the next step, and the breadcrumb goes back up. The page's
+numbers are the ``Drilldown`` of ``analytics.values.drilldown`` (the same object ``/api/v1/values/children``
+returns); the trend is a fragment of its own (``.../trend``), the map's shapes come from ``/maps``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from govpulse.analytics import flags as flag_reads
+from govpulse.analytics import values
+from govpulse.analytics.evaluation_models import Ranking
+from govpulse.analytics.models import Drilldown, Series
+from govpulse.analytics.indicator_catalogue import load_indicators
+from govpulse.analytics.rankings import rankings
+from govpulse.analytics.targets import TargetBook
+from govpulse.analytics.values import InvalidQuery
+from govpulse.core.enums import Rag
+from govpulse.web.deps import SessionDep, WarehouseDep
+from govpulse.web.ui import periods, urls
+from govpulse.web.ui.chart_specs import Line, Mark, map_spec, trend_spec
+from govpulse.web.ui.display import value_text
+from govpulse.web.ui.pages import Reader, ReaderDep, answer, render
+from govpulse.web.ui.table_builders import drilldown_table, series_table, worst_first
+from govpulse.web.ui.tables import Table
+
+router = APIRouter(include_in_schema=False)
+
+Highlight = Annotated[list[str], Query(max_length=200, description="Children to highlight (a flag's root cause).")]
+
+
+def _name(thing, lang: str) -> str:
+    return (thing.names or {}).get(lang) or thing.name
+
+
+def drill_marks(drill: Drilldown, table: Table, reader: Reader) -> list[Mark]:
+    """One map mark per child, with the table's values, statuses and links."""
+    lang, indicator = reader.lang, drill.indicator
+    marks = []
+    for row in table.rows:
+        value = row.cells["value"]
+        marks.append(Mark(key=row.key, label=row.cells["area"].value, value=value.value,
+                          display=value_text(value.value, unit=indicator.unit, decimals=indicator.decimals,
+                                             lang=lang),
+                          status=value.status, url=row.cells["area"].url, highlight=row.highlight))
+    return marks
+
+
+def ranked_children(session, warehouse, reader: Reader, drill: Drilldown) -> Ranking | None:
+    """The drill-down's children ranked, with their targets and statuses (``analytics.rankings``); None for an
+    indicator that cannot be ranked (neutral: no better direction) or a unit with nothing below it."""
+    if not drill.children:
+        return None
+    try:
+        return rankings(session, warehouse, reader.scope, indicator=drill.indicator.code,
+                        org_unit=drill.parent.code, period=drill.period.id, today=reader.today)
+    except InvalidQuery:
+        return None
+
+
+def drill_table(drill: Drilldown, ranking: Ranking | None, reader: Reader, *, highlight: list[str],
+                sort: str | None, order: str | None) -> Table:
+    table = drilldown_table(drill, reader.lang, highlight=set(highlight), ranking=ranking)
+    return table.sorted_by(sort or "value", order or worst_first(drill.indicator))
+
+
+def drill_context(drill: Drilldown, ranking: Ranking | None, reader: Reader, *, highlight: list[str],
+                  sort: str | None, order: str | None, flag: int | None) -> dict:
+    """Everything the drill-down templates show, taken from ``drill`` and ``ranking`` as they are."""
+    indicator, parent, period = drill.indicator, drill.parent, drill.period.id
+    table = drill_table(drill, ranking, reader, highlight=highlight, sort=sort, order=order)
+    marks = drill_marks(drill, table, reader)
+    crumbs = [{"label": _name(unit, reader.lang), "url": urls.drilldown(indicator.code, unit.code, period=period)}
+              for unit in drill.breadcrumb]
+    return {
+        "reader": reader, "drill": drill, "ranking": ranking, "table": table, "nav_current": "overview",
+        "status_counts": _status_counts(table),
+        "indicator_name": _name(indicator, reader.lang), "parent_name": _name(parent, reader.lang),
+        "breadcrumb": crumbs, "highlight": highlight, "flag_id": flag,
+        "map_spec": map_spec(parent.code, marks, geojson_url=urls.map_layer(parent.code)) if marks else None,
+        "data_as_of": (drill.parent_value.stored_at if drill.parent_value else None) or table.data_as_of,
+        "period_choices": periods.period_choices(reader.today, period, reader.lang),
+        "export_params": {"indicator": indicator.code, "org_unit": parent.code, "period": period,
+                          "highlight": highlight or None, "sort": table.sort, "order": table.order},
+        "sort_url": lambda key, direction: urls.drilldown(indicator.code, parent.code, period=period,
+                                                          highlight=highlight, sort=key, order=direction, flag=flag),
+    }
+
+
+def _status_counts(table: Table) -> list[tuple[Rag, int]]:
+    """How many children the map shows in each status, for its legend (statuses as ranked, counted)."""
+    found = [row.cells["value"].status for row in table.rows if row.cells["value"].status is not None]
+    return [(rag, found.count(rag)) for rag in (Rag.RED, Rag.AMBER, Rag.GREEN, Rag.STALE, Rag.NO_DATA)
+            if found.count(rag)]
+
+
+@router.get("/drill", response_class=RedirectResponse)
+def drill_form(indicator: Annotated[str, Query(max_length=128)], org_unit: Annotated[str, Query(max_length=64)],
+               period: Annotated[str | None, Query(max_length=32)] = None):
+    """The indicator and area pickers post here (GET); the answer is the drill-down's own address."""
+    return RedirectResponse(urls.drilldown(indicator, org_unit, period=period), status_code=303)
+
+
+@router.get("/drill/{indicator}/{org_unit}", response_class=HTMLResponse)
+def drilldown_page(request: Request, session: SessionDep, warehouse: WarehouseDep, reader: ReaderDep,
+                   indicator: str, org_unit: str, highlight: Highlight = [],  # noqa: B006 (FastAPI copies it)
+                   sort: Annotated[str | None, Query(max_length=32)] = None,
+                   order: Annotated[str | None, Query(pattern="^(asc|desc)$")] = None,
+                   flag: Annotated[int | None, Query(ge=1)] = None):
+    """The indicator at ``org_unit`` and each of its children for the period (``?period=``, default last
+    month); ``highlight`` marks children, ``sort``/``order`` order the table (htmx asks for just the table)."""
+    drill = answer(lambda: values.drilldown(session, warehouse, reader.scope, indicator=indicator,
+                                            org_unit=org_unit, period=reader.period.id))
+    ranking = ranked_children(session, warehouse, reader, drill)
+    context = drill_context(drill, ranking, reader, highlight=highlight, sort=sort, order=order, flag=flag)
+    # The flag that led here, for its banner (one that is gone or out of scope simply shows no banner).
+    context["flag"] = flag_reads.get_flag(session, reader.scope, flag) if flag else None
+    return render(request, "drill/page.html", context, fragments={"drill-table": "drill/_table.html"})
+
+
+@router.get("/drill/{indicator}/{org_unit}/trend", response_class=HTMLResponse)
+def drilldown_trend(request: Request, session: SessionDep, warehouse: WarehouseDep, reader: ReaderDep,
+                    indicator: str, org_unit: str):
+    """The trend of the indicator at ``org_unit`` up to the period: a fragment for htmx, a page otherwise."""
+    ptype, first, last = periods.trend_window(reader.period)
+    series = answer(lambda: values.series(session, warehouse, reader.scope, indicator=indicator,
+                                          org_unit=org_unit, period_type=ptype, first=first, last=last))
+    target = target_at(session, reader, indicator, org_unit)
+    return render(request, "drill/trend_page.html", trend_context(series, reader, target),
+                  fragments={"*": "drill/_trend.html"})
+
+
+def target_at(session, reader: Reader, indicator: str, org_unit: str) -> float | None:
+    """The target that applies to ``indicator`` at ``org_unit`` in the chosen period, as evaluation resolves it
+    (``analytics.targets.TargetBook``), for the trend's target line; None when none is set."""
+    found = load_indicators(session, reader.scope, codes=[indicator])
+    if not found:
+        return None
+    target = TargetBook.load(session, found).resolve(indicator, org_unit, reader.period)
+    return None if target is None else target.value
+
+
+def trend_context(series: Series, reader: Reader, target: float | None = None) -> dict:
+    lang, indicator = reader.lang, series.indicator
+    labels = {p.period.id: periods.period_label(p.period.id, lang) for p in series.points}
+    values_ = [p.value.value if p.value else None for p in series.points]
+    displays = [value_text(v, unit=indicator.unit, decimals=indicator.decimals, lang=lang) for v in values_]
+    target_label = "" if target is None else (
+        f"{reader.text('measure.target')} "
+        f"{value_text(target, unit=indicator.unit, decimals=indicator.decimals, lang=lang)}")
+    spec = trend_spec([labels[p.period.id] for p in series.points],
+                      [Line(_name(series.org_unit, lang), values_, displays)], target=target,
+                      target_label=target_label)
+    return {"reader": reader, "series": series, "trend_spec": spec, "trend_table": series_table(series, lang, labels),
+            "indicator_name": _name(indicator, lang), "unit_name": _name(series.org_unit, lang),
+            "period": reader.period.id}

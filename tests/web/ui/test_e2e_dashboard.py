@@ -1,0 +1,302 @@
+"""The dashboard end to end in real headless Chromium, on a small real Gujarat (tests/web/ui/dashboard_world.py).
+
+Signed in through the form as CMO staff and as the Collector of Surat: the overview, a drill from the state to
+a village by clicking the map at each level, the language switch, a red flag, an export, the video wall.
+Every page is saved as a screenshot under artifacts/screenshots/ (``dashboard-*.png``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from datetime import date
+
+import pytest
+import uvicorn
+
+from govpulse.analytics.flag_engine import run_flag_engine
+from govpulse.catalog.audit import Actor, set_actor
+from govpulse.catalog.repositories.credentials import TokenRepository
+from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository
+from govpulse.core.scope import Scope
+from govpulse.installation import catalog_session
+from govpulse.warehouse import connect
+from govpulse.web.app import create_app
+from govpulse.web.ui.dashboard import install_dashboard
+from govpulse.web.ui.i18n import translate
+from tests.web.ui.conftest import CHROMIUM, CHROMIUM_ARGS, require_browser, screenshot
+from tests.web.ui.dashboard_world import build_small_demo
+
+pytestmark = pytest.mark.xdist_group("browser")
+
+INDICATOR = "HLT_INST_DELIVERY_PCT"
+SURAT, BARDOLI = "459", "3940"
+PASSWORD = "dashboard-e2e-password-1"
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    url: str
+    wall_token: str
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
+    require_browser()
+    settings = build_small_demo(tmp_path_factory.mktemp("dashboard-e2e"))
+    with catalog_session(settings) as session, connect(settings.warehouse_url) as warehouse:
+        run_flag_engine(session, warehouse, today=date.today())
+        session.commit()
+    app = create_app(settings.model_copy(update={"session_cookie_secure": False}))
+    install_dashboard(app)
+    with app.state.session_factory() as session:
+        set_actor(session, Actor.system("e2e set-up"))
+        users = UserRepository(session)
+        users.create(Scope.system(), username="cmo.staff", password=PASSWORD, full_name="CMO staff",
+                     assignments=[AssignmentSpec(role="cmo", org_unit="24")])
+        users.create(Scope.system(), username="collector.surat", password=PASSWORD, full_name="Collector, Surat",
+                     assignments=[AssignmentSpec(role="collector", org_unit=SURAT)])
+        kiosk = users.create(Scope.system(), username="wall.kiosk", full_name="Video wall",
+                             assignments=[AssignmentSpec(role="cmo", org_unit="24")])
+        _token, wall_token = TokenRepository(session).create(kiosk, Scope.system(), name="video wall")
+        session.commit()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="dashboard-e2e", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
+        time.sleep(0.02)
+    yield DemoServer(f"http://127.0.0.1:{port}", wall_token)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(demo_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _signed_in(chromium, server: DemoServer, username: str, *, width: int = 1280, height: int = 900):
+    context = chromium.new_context(base_url=server.url, viewport={"width": width, "height": height},
+                                   locale="en-IN", timezone_id="Asia/Kolkata", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server.url}/")
+    return page
+
+
+def _watch(page) -> list[str]:
+    failures: list[str] = []
+    page.on("pageerror", lambda error: failures.append(f"script error: {error}"))
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
+    return failures
+
+
+def _charts_drawn(page) -> None:
+    page.wait_for_function("() => document.querySelectorAll('[data-chart]').length > 0 && "
+                           "Array.from(document.querySelectorAll('[data-chart]')).every(e => e.classList.contains('chart--drawn'))")
+    page.wait_for_timeout(400)  # the last animation frame
+
+
+def _centre(feature: dict) -> list[float]:
+    """A point inside a feature: a point's own coordinates, else the middle of its outer ring's bounding box
+    (the features clicked here, Surat district and a grid square, are convex enough for that)."""
+    geometry = feature["geometry"]
+    if geometry["type"] == "Point":
+        return geometry["coordinates"]
+    ring = geometry["coordinates"][0] if geometry["type"] == "Polygon" else geometry["coordinates"][0][0]
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    return [(min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2]
+
+
+def _click_on_map(page, parent: str, child: str) -> None:
+    """Click ``child`` where the map draws it (the map's own coordinates turned into pixels by ECharts)."""
+    layer = page.request.get(f"/maps/{parent}.geojson").json()
+    feature = next(f for f in layer["features"] if f["properties"].get("org_unit") == child)
+    x, y = page.evaluate("""([id, coord, points]) => {
+        const element = document.getElementById(id);
+        const chart = window.echarts.getInstanceByDom(element);
+        const [x, y] = chart.convertToPixel(points ? {geoIndex: 0} : {seriesIndex: 0}, coord);
+        const box = element.getBoundingClientRect();
+        return [box.left + x, box.top + y];
+    }""", ["drill-map", _centre(feature), layer["layout"] == "points"])
+    with page.expect_navigation():
+        page.mouse.click(x, y)
+
+
+# --- tests -------------------------------------------------------------------------------------------------
+
+
+def test_cmo_opens_the_overview_a_department_and_an_indicator(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.staff")
+    failures = _watch(page)
+    page.goto("/")
+    page.wait_for_selector("a.department[data-department=HEALTH]")  # the tiles arrive by htmx
+    _charts_drawn(page)
+    assert page.locator("h1").inner_text() == translate("en", "home.title")
+    assert page.locator("article.kpi").count() >= 2
+    assert page.locator("#flag-counts .severity-row").count() == 5
+    screenshot(page, "dashboard-overview-cmo-1280")
+
+    page.locator("a.department[data-department=HEALTH]").click()  # one click opens a department
+    page.wait_for_url("**/departments/HEALTH**")
+    assert page.locator("table[data-table=scorecard] tbody tr").count() >= 10
+    assert page.locator("table[data-table=scorecard] td.cell-status").count() > 100
+    screenshot(page, "dashboard-department-health-1280")
+
+    page.locator(f"table[data-table=scorecard] tr[data-key={INDICATOR}] th a").click()
+    page.wait_for_url(f"**/indicators/{INDICATOR}**")
+    page.wait_for_selector("#trend-title ~ * [data-chart].chart--drawn, .trend [data-chart]")
+    _charts_drawn(page)
+    assert page.locator("table[data-table=ranking] tbody tr").count() == 33
+    screenshot(page, "dashboard-indicator-1280")
+
+    # Any chart saves as a PNG drawn by ECharts in the browser.
+    with page.expect_download() as download:
+        page.locator(f"[data-chart-png='ranking-{INDICATOR}']").click()
+    assert download.value.suggested_filename.endswith(".png")
+    assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert failures == [], failures
+    page.context.close()
+
+
+def test_cmo_opens_a_red_flag_and_lands_on_its_root_cause(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.staff")
+    failures = _watch(page)
+    page.goto("/flags?department=HEALTH")
+    rows = page.locator("table[data-table=flags] tbody tr")
+    assert rows.count() >= 1
+    screenshot(page, "dashboard-flags-inbox-1280")
+    first = rows.first
+    flag_id = first.get_attribute("data-key")
+    assert first.locator(f"a[href='/actions/new?flag={flag_id}']").count() == 1  # start an action from it
+    first.locator("td a, th a").first.click()
+    page.wait_for_url(f"**/drill/**flag={flag_id}**")
+    _charts_drawn(page)
+    assert page.locator("#root-cause").is_visible()
+    assert page.locator("[data-start-action]").get_attribute("href") == f"/actions/new?flag={flag_id}"
+    assert page.locator("table[data-table=drilldown] tr.is-highlighted").count() >= 1
+    screenshot(page, "dashboard-flag-root-cause-1280")
+    assert failures == [], failures
+    page.context.close()
+
+
+def test_cmo_drills_from_the_state_to_a_village_by_clicking_the_map(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.staff")
+    failures = _watch(page)
+    page.goto(f"/drill/{INDICATOR}/24")
+    _charts_drawn(page)
+    assert page.locator("h1").inner_text() == "Institutional deliveries (%)" or page.locator("h1").count() == 1
+    screenshot(page, "dashboard-drill-state-1280")
+
+    _click_on_map(page, "24", SURAT)  # polygons: the districts of Gujarat
+    assert page.url.split("?")[0].endswith(f"/drill/{INDICATOR}/{SURAT}")
+    _charts_drawn(page)
+    screenshot(page, "dashboard-drill-district-1280")
+
+    _click_on_map(page, SURAT, BARDOLI)  # points: taluka headquarters inside the district
+    assert page.url.split("?")[0].endswith(f"/drill/{INDICATOR}/{BARDOLI}")
+    _charts_drawn(page)
+    screenshot(page, "dashboard-drill-taluka-1280")
+
+    village = page.locator("table[data-table=drilldown] tbody tr").first.get_attribute("data-key")
+    _click_on_map(page, BARDOLI, village)  # the grid: one square per village
+    assert page.url.split("?")[0].endswith(f"/drill/{INDICATOR}/{village}")
+    assert translate("en", "kind.village") in page.locator(".eyebrow").first.inner_text()
+    crumbs = page.locator("nav.breadcrumb li").all_inner_texts()
+    assert crumbs[:3] == ["Gujarat", "Surat", "Bardoli"]
+    screenshot(page, "dashboard-drill-village-1280")
+
+    page.locator("nav.breadcrumb a", has_text="Surat").click()  # the breadcrumb goes back up
+    assert page.url.split("?")[0].endswith(f"/drill/{INDICATOR}/{SURAT}")
+    assert failures == [], failures
+    page.context.close()
+
+
+def test_collector_sorts_exports_and_switches_language_on_a_phone(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "collector.surat", width=360, height=780)
+    failures = _watch(page)
+    page.wait_for_selector("a.department")  # the overview of her district
+    assert "Surat" in page.locator(".eyebrow").first.inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    screenshot(page, "dashboard-overview-collector-360")
+    page.goto(f"/drill/{INDICATOR}/{SURAT}")
+    _charts_drawn(page)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    screenshot(page, "dashboard-drill-collector-360")
+
+    # Sorting asks htmx for the table alone, and the address keeps the order.
+    page.locator("table[data-table=drilldown] th[data-column=value] a").click()
+    page.wait_for_url("**order=**")
+    order = page.locator("table[data-table=drilldown] th[data-column=value]").get_attribute("aria-sort")
+    assert order in ("ascending", "descending")
+
+    with page.expect_download() as download:
+        page.locator("#drill-table a[data-export=csv]").click()
+    text = download.value.path().read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    shown = page.locator("table[data-table=drilldown] tbody th").all_inner_texts()
+    assert [r[0] for r in rows[1:]] == [s.strip() for s in shown]
+
+    page.get_by_role("link", name="ગુજરાતી").click()
+    page.wait_for_load_state()
+    assert page.get_attribute("html", "lang") == "gu"
+    assert translate("gu", "drill.map_hint") in page.inner_text("main")
+    _charts_drawn(page)
+    screenshot(page, "dashboard-drill-collector-gu-360")
+
+    # The state and another district are not the Collector's: 404 pages, not numbers.
+    response = page.goto(f"/drill/{INDICATOR}/449")
+    assert response.status == 404
+    assert translate("gu", "errors.not_found") in page.inner_text("main")
+    failures.clear()
+    page.context.close()
+
+
+def test_video_wall_rotates_and_keeps_the_last_view_when_the_server_fails(chromium, demo_server):
+    context = chromium.new_context(base_url=demo_server.url, viewport={"width": 1920, "height": 1080},
+                                   locale="en-IN", timezone_id="Asia/Kolkata")
+    page = context.new_page()
+    page.goto(f"/wall?view=drill:{INDICATOR}&view=overview&every=10#token={demo_server.wall_token}")
+    page.wait_for_selector(".wall-panel")
+    _charts_drawn(page)
+    assert "#token" not in page.url  # the token left the address bar for local storage
+    assert page.locator("[data-wall-as-of]").is_visible()
+    assert page.locator("time[data-clock]").is_visible()
+    screenshot(page, "dashboard-wall-map-1920")
+    page.keyboard.press("ArrowRight")  # the next view: every department and the open flags
+    page.wait_for_selector(".wall-panel--overview a.department")
+    screenshot(page, "dashboard-wall-overview-1920")
+
+    # The server stops answering: the wall keeps its last view and says it is reconnecting.
+    page.route("**/wall/views/**", lambda route: route.fulfill(status=500, body="boom"))
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("[data-wall-status]:not([hidden])")
+    assert page.locator(".wall-panel").count() == 1
+    assert "boom" not in page.inner_text("body")
+    page.unroute("**/wall/views/**")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector("[data-wall-status]", state="hidden")
+    context.close()
