@@ -111,10 +111,11 @@ def _require_visible(scope: Scope, unit: OrgUnit, department: str, indicator: st
 
 
 def _value(row: dict) -> IndicatorValue:
-    coverage = 100.0 * row["reporting"] / row["expected"] if row.get("expected") else None
+    reporting = row.get("reporting") or 0  # a child expected to report with no reporting row: none reported
+    coverage = 100.0 * reporting / row["expected"] if row.get("expected") else None
     return IndicatorValue(
         indicator=row["indicator"], org_unit=row["org_unit"], period=row["period"], value=row["value"],
-        numerator=row["numerator"], denominator=row["denominator"], reporting=row["reporting"] or 0,
+        numerator=row["numerator"], denominator=row["denominator"], reporting=reporting,
         expected=row["expected"] or 0, coverage=None if coverage is None else round(coverage, 1),
         stored_at=row["stored_at"],
     )
