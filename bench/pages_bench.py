@@ -45,7 +45,7 @@ from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository  
 from govpulse.core.scope import Scope  # noqa: E402
 from govpulse.settings import Settings  # noqa: E402
 from govpulse.web.app import create_app  # noqa: E402
-from govpulse.web.ui.dashboard import install_dashboard  # noqa: E402
+from govpulse.web.ui.dashboard import install_page_problems  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BENCH_USER = "bench.pages"
@@ -130,7 +130,7 @@ def request_kinds(units: dict[str, list[str]]) -> dict[str, Callable[[random.Ran
 def run(home: Path, samples: int, seed: int) -> dict:
     os.environ.setdefault("GOVPULSE_SESSION_COOKIE_SECURE", "false")
     app = create_app(Settings(home=home, token_rate_limit_per_minute=0))
-    install_dashboard(app)
+    install_page_problems(app)
     token = _token(app)
     rng = random.Random(seed)
     units = _sample_units(app, rng)

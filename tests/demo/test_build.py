@@ -68,3 +68,12 @@ def test_one_demo_account_per_role_with_its_post(demo_home):
         assert session.scalar(select(OrgUnit.kind).where(OrgUnit.code == "251096")) == "ulb"
     engine.dispose()
     assert any("collector" in line and "Ahmadabad (district, 438)" in line for line in summary.accounts)
+
+
+def test_a_scaled_catalogue_keeps_the_census_data_elements():
+    from govpulse.demo.build import demo_catalog
+    from govpulse.demo.geography import CENSUS_DATA_ELEMENTS
+
+    small = demo_catalog(50)
+    assert len(small.indicators) == 50
+    assert set(CENSUS_DATA_ELEMENTS) <= {e.code for e in small.data_elements}

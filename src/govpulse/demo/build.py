@@ -64,7 +64,11 @@ def demo_catalog(indicators: int | None = None) -> schema.CatalogFile:
     if indicators is not None:
         from govpulse.demo.catalog.scale import scale_catalog
 
-        catalog = scale_catalog(catalog, indicators)
+        full, catalog = catalog, scale_catalog(catalog, indicators)
+        # The Census 2011 counts are loaded whatever the catalogue's size, so their data elements always stay.
+        kept = {e.code for e in catalog.data_elements}
+        census = [e for e in full.data_elements if e.code.startswith("census_") and e.code not in kept]
+        catalog = catalog.model_copy(update={"data_elements": [*catalog.data_elements, *census]})
     return catalog
 
 

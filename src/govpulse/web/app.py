@@ -29,6 +29,7 @@ from govpulse.web.deps import warehouse_of
 from govpulse.workflow.jobs import run_scheduled
 from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
+from govpulse.web.ui.dashboard import install_page_problems
 from govpulse.web.ui.routes import actions as action_pages
 from govpulse.web.ui.routes import admin, departments, drilldown, exports, home, indicators, maps, overview, wall
 from govpulse.web.ui.routes import flags as flag_pages
@@ -142,6 +143,7 @@ def create_app(
     app.include_router(action_pages.router)
     for page in (overview, departments, indicators, drilldown, flag_pages, wall, exports, maps):
         app.include_router(page.router)
+    install_page_problems(app)  # pages answer errors as HTML pages, the API as problem+json
     mount_static(app)
     if app.state.oidc_enabled:
         app.include_router(oidc.router)

@@ -31,7 +31,7 @@ from govpulse.ingest.warehouse_sync import sync_dimensions
 from govpulse.settings import Settings
 from govpulse.warehouse import connect
 from govpulse.web.app import create_app
-from govpulse.web.ui.dashboard import install_dashboard
+from govpulse.web.ui.dashboard import install_page_problems
 from govpulse.web.ui.i18n import translate
 from govpulse.web.ui.periods import period_label
 from tests.access.world import SURAT_SCHOOL, seed_world
@@ -80,7 +80,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory) -> World:
     app = create_app(Settings(home=tmp_path_factory.mktemp("dashboard"), token_rate_limit_per_minute=0))
-    install_dashboard(app)  # until create_app calls it; a second call does nothing
+    install_page_problems(app)  # the HTML error pages, until create_app installs them (a second call does nothing)
     tokens = {}
     with app.state.session_factory() as session:
         seed_world(session)
@@ -396,6 +396,9 @@ def test_opening_a_flag_lands_on_the_drilldown_with_the_root_cause_highlighted(w
     assert highlighted == worst[:3]
     explained = cmo.get(f"/flags/{flag['id']}/root-cause")
     assert explained.status_code == 200 and "Choryasi" in explained.text
+    rows = list(csv.reader(io.StringIO(cmo.get(f"/export/root_cause.csv?flag={flag['id']}&level=0")
+                                       .content.decode("utf-8-sig"))))
+    assert rows[1][1] == "Choryasi" and float(rows[1][4]) == 100.0  # the one taluka holds the whole gap
 
 
 def test_flags_outside_the_scope_are_404(world):

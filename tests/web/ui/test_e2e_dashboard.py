@@ -28,7 +28,7 @@ from govpulse.core.scope import Scope
 from govpulse.installation import catalog_session
 from govpulse.warehouse import connect
 from govpulse.web.app import create_app
-from govpulse.web.ui.dashboard import install_dashboard
+from govpulse.web.ui.dashboard import install_page_problems
 from govpulse.web.ui.i18n import translate
 from tests.web.ui.conftest import CHROMIUM, CHROMIUM_ARGS, require_browser, screenshot
 from tests.web.ui.dashboard_world import build_small_demo
@@ -54,7 +54,7 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
         run_flag_engine(session, warehouse, today=date.today())
         session.commit()
     app = create_app(settings.model_copy(update={"session_cookie_secure": False}))
-    install_dashboard(app)
+    install_page_problems(app)  # the HTML error pages, until create_app installs them
     with app.state.session_factory() as session:
         set_actor(session, Actor.system("e2e set-up"))
         users = UserRepository(session)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, TypeVar
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from govpulse.analytics.values import InvalidQuery, NotFound
@@ -31,11 +31,13 @@ from govpulse.web.ui.templating import templates
 T = TypeVar("T")
 
 
-class PageProblem(Exception):
-    """A page that cannot be shown as asked: rendered as an error page with ``status`` and ``message``."""
+class PageProblem(HTTPException):
+    """A page that cannot be shown as asked: rendered as an HTML error page with ``status`` and ``message``
+    once ``dashboard.install_page_problems`` is installed; without it, it is still an ``HTTPException`` and
+    leaves as a problem with the same status (never a 500)."""
 
     def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(status_code=status, detail=message)
         self.status = status
         self.message = message
 

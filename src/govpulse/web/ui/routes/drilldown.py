@@ -21,11 +21,14 @@ from govpulse.analytics.indicator_catalogue import load_indicators
 from govpulse.analytics.rankings import rankings
 from govpulse.analytics.targets import TargetBook
 from govpulse.analytics.values import InvalidQuery
+from govpulse.catalog.repositories.indicators import DepartmentRepository, IndicatorRepository
+from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.enums import Rag
 from govpulse.web.deps import SessionDep, WarehouseDep
 from govpulse.web.ui import periods, urls
 from govpulse.web.ui.chart_specs import Line, Mark, map_spec, trend_spec
 from govpulse.web.ui.display import value_text
+from govpulse.web.ui.maps import children_map
 from govpulse.web.ui.pages import Reader, ReaderDep, answer, render
 from govpulse.web.ui.table_builders import drilldown_table, series_table, worst_first
 from govpulse.web.ui.tables import Table
@@ -100,6 +103,27 @@ def _status_counts(table: Table) -> list[tuple[Rag, int]]:
             if found.count(rag)]
 
 
+def not_on_map(session, reader: Reader, drill: Drilldown) -> list[str]:
+    """Names of the children the map cannot draw (no boundary, no map point), which the page names below it."""
+    if not drill.children:
+        return []
+    units = OrgUnitRepository(session)
+    parent = units.get(drill.parent.code, reader.scope)
+    layer = children_map(parent, units.children(parent.code, reader.scope)) if parent is not None else None
+    names = {c.org_unit.code: _name(c.org_unit, reader.lang) for c in drill.children}
+    return [names[code] for code in (layer.missing if layer else ()) if code in names]
+
+
+def indicator_choices(session, reader: Reader) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The indicator picker: (department name, [(code, name)]) for every indicator the reader may see."""
+    departments = {d.id: (d.names or {}).get(reader.lang) or d.name for d in DepartmentRepository(session).list(reader.scope)}
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for row in IndicatorRepository(session).all(reader.scope):
+        grouped.setdefault(departments.get(row.department_id, ""), []).append(
+            (row.code, (row.names or {}).get(reader.lang) or row.name))
+    return sorted((name, sorted(items, key=lambda item: item[1].casefold())) for name, items in grouped.items())
+
+
 @router.get("/drill", response_class=RedirectResponse)
 def drill_form(indicator: Annotated[str, Query(max_length=128)], org_unit: Annotated[str, Query(max_length=64)],
                period: Annotated[str | None, Query(max_length=32)] = None):
@@ -121,6 +145,8 @@ def drilldown_page(request: Request, session: SessionDep, warehouse: WarehouseDe
     context = drill_context(drill, ranking, reader, highlight=highlight, sort=sort, order=order, flag=flag)
     # The flag that led here, for its banner (one that is gone or out of scope simply shows no banner).
     context["flag"] = flag_reads.get_flag(session, reader.scope, flag) if flag else None
+    context["indicator_choices"] = indicator_choices(session, reader)
+    context["not_on_map"] = not_on_map(session, reader, drill)
     return render(request, "drill/page.html", context, fragments={"drill-table": "drill/_table.html"})
 
 

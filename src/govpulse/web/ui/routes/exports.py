@@ -19,6 +19,7 @@ from starlette.datastructures import QueryParams
 from govpulse.analytics import scorecard as evaluation
 from govpulse.analytics import values
 from govpulse.analytics.flags import list_flags
+from govpulse.analytics.root_cause import explain_flag
 from govpulse.catalog.repositories.paging import MAX_PAGE_SIZE, PageRequest
 from govpulse.core.enums import Rag, Severity
 from govpulse.warehouse import Warehouse
@@ -30,7 +31,7 @@ from govpulse.web.ui.routes.departments import sorted_scorecard
 from govpulse.web.ui.routes.flags import flag_filter
 from govpulse.web.ui.routes.drilldown import drill_table, ranked_children
 from govpulse.web.ui.routes.indicators import ranked
-from govpulse.web.ui.table_builders import flags_table, ranking_table, series_table
+from govpulse.web.ui.table_builders import flags_table, ranking_table, root_cause_table, series_table
 from govpulse.web.ui.tables import Table
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,18 @@ def _ranking(ask: ExportRequest) -> Table:
     return ranking_table(found, ask.reader.lang)
 
 
+def _root_cause(ask: ExportRequest) -> Table:
+    flag, level = ask.required("flag"), ask.params.get("level") or "0"
+    if not flag.isdigit() or not level.isdigit():
+        raise PageProblem(400, "flag and level are numbers")
+    cause = answer(lambda: explain_flag(ask.session, ask.warehouse, ask.reader.scope, int(flag)))
+    if int(level) >= len(cause.levels):
+        raise PageProblem(404, f"flag {flag} has {len(cause.levels)} levels of root cause")
+    return root_cause_table(cause, cause.levels[int(level)], ask.reader.lang)
+
+
 EXPORTS: dict[str, Callable[[ExportRequest], Table]] = {
+    "root_cause": _root_cause,
     "ranking": _ranking,
     "flags": _flags,
     "drilldown": _drilldown,

@@ -17,11 +17,9 @@ from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.web.deps import SessionDep, WarehouseDep
 from govpulse.web.ui import periods, urls
 from govpulse.web.ui.pages import Reader, ReaderDep, answer, home_unit, render
-from govpulse.web.ui.routes import overview
 from govpulse.web.ui.routes.overview import OrgUnitParam, flag_panel, freshness_panel, kpi_tiles
 
 router = APIRouter(include_in_schema=False)
-router.include_router(overview.router)  # the page's own fragments come wherever the page goes
 
 
 def installation(session, reader: Reader) -> dict:
