@@ -42,6 +42,7 @@ from govpulse.catalog.repositories.flags import FlagRepository
 from govpulse.core.enums import Severity
 from govpulse.core.flag_lifecycle import FlagState, reconcile
 from govpulse.core.flag_rules import FlagCandidate, FlagInput, FlagKey, FlagRule
+from govpulse.core.orgunits import path_codes
 from govpulse.core.progress import NullProgress, Progress
 from govpulse.core.scope import Scope
 from govpulse.warehouse import Warehouse
@@ -195,7 +196,7 @@ def _strongest(candidates: Iterable[FlagCandidate]) -> dict[FlagKey, FlagCandida
 
 def _ancestors(path: str) -> list[str]:
     """The paths of every ancestor of the unit at ``path`` ("/24/459/3900/" -> "/24/", "/24/459/")."""
-    parts = [p for p in path.split("/") if p]
+    parts = path_codes(path)
     return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts))]
 
 

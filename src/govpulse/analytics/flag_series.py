@@ -44,6 +44,7 @@ from govpulse.analytics.scorecard import headline_indicators
 from govpulse.analytics.targets import TargetBook
 from govpulse.catalog.models import OrgUnit
 from govpulse.core.flag_rules import FlagInput, OrgUnitInfo, SeriesPoint
+from govpulse.core.orgunits import path_codes
 from govpulse.core.periods import Period, PeriodType, coarser_types, period_of
 from govpulse.warehouse import Warehouse
 
@@ -102,7 +103,7 @@ def load_units(session: Session, kinds: frozenset[str]) -> list[Unit]:
                            .where(OrgUnit.kind.in_(sorted(kinds))).order_by(OrgUnit.path))
     units = []
     for code, name, kind, path in rows:
-        parts = [p for p in path.split("/") if p]
+        parts = path_codes(path)
         units.append(Unit(code, name, kind, path, parts[-2] if len(parts) > 1 else None))
     return units
 

@@ -145,12 +145,12 @@ def indicator_values(session: Session, warehouse: Warehouse, scope: Scope, *, in
     units = [resolve_org_unit(session, code, scope) for code in org_units]
     parsed = parse_periods(periods)
     values: dict = {}
+    constants = catalogue_constants(session)
     for row, department in chosen:
         visible = [u for u in units if scope.allows(path=u.path, department=department)]
         if not visible:
             continue
-        spec = spec_of(row, catalogue_constants(session))
-        table = warehouse.indicator_values([spec], [p.id for p in parsed], org_units=[u.code for u in visible],
+        table = warehouse.indicator_values([spec_of(row, constants)], [p.id for p in parsed], org_units=[u.code for u in visible],
                                            scope_paths=visible_paths(scope, department))
         values.update(_rows(table))
     refs = [indicator_ref(row, department) for row, department in chosen]

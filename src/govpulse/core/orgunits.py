@@ -42,6 +42,7 @@ __all__ = [
     "ProblemKind",
     "TreeProblem",
     "is_valid_code",
+    "path_codes",
 ]
 
 CODE_PATTERN = re.compile(r"[A-Za-z0-9_.-]+")
@@ -54,6 +55,11 @@ ProblemKind = Literal[
 _KINDS: dict[str, OrgUnitKind] = {kind.value: kind for kind in OrgUnitKind}
 _NO_NAMES: Mapping[str, str] = MappingProxyType({})
 _DIGITS = re.compile(r"(\d+)")
+
+
+def path_codes(path: str) -> list[str]:
+    """The org-unit codes of a materialised path, root first: ``/24/459/3900/`` -> 24, 459, 3900."""
+    return [part for part in path.split("/") if part]
 
 
 def is_valid_code(code: object) -> bool:

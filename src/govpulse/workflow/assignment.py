@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from govpulse.catalog.models import OrgUnit, RoleAssignment, User
 from govpulse.core.access import ROLES
+from govpulse.core.orgunits import path_codes
 
-__all__ = ["Post", "UnknownPost", "place_role", "resolve_post", "holder", "branch_codes", "on_branch"]
+__all__ = ["Post", "UnknownPost", "place_role", "resolve_post", "holder", "on_branch"]
 
 
 class UnknownPost(ValueError):
@@ -43,10 +44,6 @@ class Post:
         return f"{self.role}@{self.org_unit} ({self.org_unit_name}): {who}"
 
 
-def branch_codes(path: str) -> list[str]:
-    """The org-unit codes of a materialised path, root first: ``/24/459/3900/`` -> 24, 459, 3900."""
-    return [part for part in path.split("/") if part]
-
 
 def on_branch(path: str, other: str) -> bool:
     """Whether two org units lie on one line of the tree (one is the other's ancestor, or they are equal)."""
@@ -59,8 +56,8 @@ def place_role(session: Session, role: str, path: str) -> OrgUnit:
     spec = ROLES.get(role)
     if spec is None:
         raise UnknownPost(f"unknown role {role!r}; roles are: {', '.join(ROLES)}")
-    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(branch_codes(path))))}
-    branch = [units[c] for c in branch_codes(path) if c in units]
+    units = {u.code: u for u in session.scalars(select(OrgUnit).where(OrgUnit.code.in_(path_codes(path))))}
+    branch = [units[c] for c in path_codes(path) if c in units]
     kinds = spec.anchor_kinds
     fitting = [u for u in branch if kinds is None or u.kind in kinds]
     if not fitting:

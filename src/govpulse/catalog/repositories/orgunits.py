@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from govpulse.catalog.models import OrgUnit
 from govpulse.catalog.repositories.paging import Page, PageRequest, paginate
-from govpulse.catalog.scoping import path_filter, restrict, subtree
+from govpulse.catalog.scoping import restrict, subtree
+from govpulse.core.orgunits import path_codes
 from govpulse.core.scope import Scope
 
 
@@ -53,7 +54,7 @@ class OrgUnitRepository:
 
     def ancestors(self, unit: OrgUnit) -> list[OrgUnit]:
         """Root first, ending with ``unit`` itself (the breadcrumb)."""
-        codes = [part for part in unit.path.split("/") if part]
+        codes = path_codes(unit.path)
         units = {u.code: u for u in self.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(codes)))}
         return [units[c] for c in codes if c in units]
 
@@ -78,7 +79,7 @@ class OrgUnitRepository:
             stmt = stmt.where(OrgUnit.parent_id == (parent.id if parent else -1))
         if filters.within:
             root = self.get(filters.within, scope)
-            stmt = stmt.where(subtree(OrgUnit.path, root.path) if root else path_filter(OrgUnit.path, Scope.nothing()))
+            stmt = stmt.where(subtree(OrgUnit.path, root.path) if root else false())
         return paginate(self.session, stmt.order_by(OrgUnit.level, OrgUnit.name, OrgUnit.code), page)
 
     def count_by(self, column, scope: Scope) -> dict:

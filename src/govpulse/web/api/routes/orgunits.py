@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from govpulse.catalog.models import OrgUnit
 from govpulse.catalog.repositories.orgunits import OrgUnitFilter, OrgUnitRepository
+from govpulse.core.orgunits import path_codes
 from govpulse.web.api.schemas import OrgUnitDetailOut, OrgUnitOut, PageOut
 from govpulse.web.deps import PageDep, ScopeDep, SessionDep, not_found
 
@@ -21,7 +22,7 @@ def org_unit_out(unit: OrgUnit, parent_code: str | None = None) -> OrgUnitOut:
 
 
 def _parent_code(unit: OrgUnit) -> str | None:
-    codes = [part for part in unit.path.split("/") if part]
+    codes = path_codes(unit.path)
     return codes[-2] if len(codes) > 1 else None
 
 
