@@ -32,7 +32,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from govpulse.catalog.models import Action, Constant, DataElement, Indicator, OrgUnit
+from govpulse.analytics.values import catalogue_constants, spec_of
+from govpulse.catalog.models import Action, DataElement, Indicator, OrgUnit
 from govpulse.catalog.repositories.actions import ActionRepository
 from govpulse.core.enums import Polarity
 from govpulse.core.expressions import parse_expression
@@ -194,9 +195,7 @@ def summarise(outcomes: Iterable[ActionOutcome], by: Sequence[str] = GROUPINGS) 
 
 def indicator_spec(session: Session, indicator: Indicator) -> IndicatorSpec:
     """The warehouse's view of a catalogue indicator (with the installation's constants)."""
-    constants = dict(session.execute(select(Constant.code, Constant.value)).all())
-    return IndicatorSpec.parse(indicator.code, indicator.numerator, indicator.denominator or "1",
-                               indicator.factor, indicator.decimals, constants)
+    return spec_of(indicator, catalogue_constants(session))
 
 
 def series_period_type(session: Session, indicator: Indicator, kept: Iterable[PeriodType]) -> PeriodType:
