@@ -3,7 +3,9 @@ keep open, escalate, auto-resolve) and store Flag and FlagRun rows.
 
 One run, for ``today``:
 
-1. read the catalogue (indicators, targets, org units) and each data element's first day of data;
+1. read the catalogue (indicators, targets, org units), each data element's first day of data, and how fresh
+   the sources feeding each indicator are (``indicator_sources``, once per run: at ``now``, or at the end of
+   ``today`` when the run looks at an earlier day);
 2. for each lane (``flag_series.DEFAULT_LANES``) read the warehouse in bulk and build one ``FlagInput`` per
    (indicator, org unit), then evaluate every rule whose selector accepts it. Rules of an *event* kind
    (``EVENT_KINDS``: a day far out of line) are also judged on each of the lane's ``lookback`` periods before
@@ -26,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,6 +37,7 @@ from govpulse.analytics.evaluation_models import FlagRunSummary
 from govpulse.analytics.flag_rule_config import default_flag_rules
 from govpulse.analytics.flag_series import DEFAULT_LANES, Lane, LaneInputs, lane_inputs, load_units
 from govpulse.analytics.indicator_catalogue import EvalIndicator, load_indicators
+from govpulse.analytics.indicator_sources import indicator_sources
 from govpulse.analytics.targets import TargetBook
 from govpulse.catalog.models import Flag, FlagRun
 from govpulse.catalog.models.flags import OPEN, RESOLVED
@@ -67,7 +70,9 @@ its villages)."""
 
 ONE_PER_DEPARTMENT = frozenset({"missing_reporting", "stale"})
 """Kinds about data that did not come: a source that goes quiet silences every indicator it feeds, so a unit
-gets one flag per rule and department (on its heaviest indicator), listing the other indicators affected."""
+gets one flag per rule and department (on its heaviest indicator), listing the other indicators affected.
+Candidates that name the sources behind them (``evidence["sources"]``) are grouped per set of sources too:
+two sources of a department that stopped are two flags, each resolved when its own source delivers again."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,7 @@ def run_flag_engine(session: Session, warehouse: Warehouse, *, today: date, prog
     indicators = load_indicators(session, Scope.system())
     targets = TargetBook.load(session, indicators)
     first_days = _first_days(warehouse, indicators)
+    sources = indicator_sources(session, indicators, _sources_judged_at(today, now))
     timings["catalogue"] = clock.perf_counter() - started
     candidates: list[FlagCandidate] = []
     evaluated: set[FlagKey] = set()
@@ -102,7 +108,8 @@ def run_flag_engine(session: Session, warehouse: Warehouse, *, today: date, prog
             began = clock.perf_counter()
             with progress.step(f"Reading the {lane.name} lane", total=None):
                 units = load_units(session, lane.kinds)
-                read = lane_inputs(lane, warehouse, indicators, units, targets, first_days, today, reader)
+                read = lane_inputs(lane, warehouse, indicators, units, targets, first_days, today, reader,
+                                   sources)
             timings[f"{lane.name}:read"] = clock.perf_counter() - began
             began = clock.perf_counter()
             with progress.step(f"Evaluating the {lane.name} lane", total=len(read.inputs)) as step:
@@ -133,6 +140,13 @@ def _lane_may_match(rule: FlagRule, lane: Lane) -> bool:
     where = rule.where
     return ((not where.period_types or lane.period_type in where.period_types)
             and (not where.org_unit_kinds or bool(where.org_unit_kinds & lane.kinds)))
+
+
+def _sources_judged_at(today: date, now: datetime) -> datetime:
+    """The moment sources are judged at: ``now``, unless the run looks at an earlier day (a re-evaluation of
+    the past), then the end of that day (UTC), counting only what had been delivered by then."""
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    return min(now, datetime.combine(today + timedelta(days=1), time.min, tzinfo=UTC))
 
 
 def _first_days(warehouse: Warehouse, indicators: Iterable[EvalIndicator]) -> dict[str, date]:
@@ -178,7 +192,7 @@ def _look_back(rule: FlagRule, data: FlagInput, read: LaneInputs) -> Iterator[Fl
         if point.value is None:
             continue
         peers = read.peers.get((data.indicator.code, owner.parent, owner.kind, point.period.id), {})
-        earlier = _Prefix(data.indicator, data.org_unit, series[:end], data.today, peers)
+        earlier = _Prefix(data.indicator, data.org_unit, series[:end], data.today, peers, data.sources)
         found = rule.check(earlier)
         if found is not None:
             yield found
@@ -234,15 +248,16 @@ def _nothing_came(candidate: FlagCandidate) -> bool:
 
 def _one_per_department(candidates: dict[FlagKey, FlagCandidate], kinds: Mapping[str, str],
                         indicators: Sequence[EvalIndicator]) -> dict[FlagKey, FlagCandidate]:
-    """For ``ONE_PER_DEPARTMENT`` kinds, one candidate per (rule, org unit, department): the most severe, then
-    on the heaviest indicator; its evidence lists every indicator affected."""
+    """For ``ONE_PER_DEPARTMENT`` kinds, one candidate per (rule, org unit, department, sources behind it): the
+    most severe, then on the heaviest indicator; its evidence lists every indicator affected."""
     info = {i.code: i for i in indicators}
-    groups: dict[tuple[str, str, str], list[FlagCandidate]] = {}
+    groups: dict[tuple[str, str, str, tuple[str, ...]], list[FlagCandidate]] = {}
     kept = {}
     for key, candidate in candidates.items():
         if kinds[candidate.rule] in ONE_PER_DEPARTMENT and candidate.indicator in info:
             department = info[candidate.indicator].department
-            groups.setdefault((candidate.rule, candidate.org_unit, department), []).append(candidate)
+            behind = tuple(sorted(source["source"] for source in candidate.evidence.get("sources", ())))
+            groups.setdefault((candidate.rule, candidate.org_unit, department, behind), []).append(candidate)
         else:
             kept[key] = candidate
     for members in groups.values():

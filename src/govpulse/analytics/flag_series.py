@@ -30,9 +30,9 @@ reported": the warehouse stores no row for nothing, and that silence is what the
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
@@ -43,7 +43,7 @@ from govpulse.analytics.indicator_catalogue import EvalIndicator
 from govpulse.analytics.scorecard import headline_indicators
 from govpulse.analytics.targets import TargetBook
 from govpulse.catalog.models import OrgUnit
-from govpulse.core.flag_rules import FlagInput, OrgUnitInfo, SeriesPoint
+from govpulse.core.flag_rules import FlagInput, OrgUnitInfo, SeriesPoint, SourceStatus
 from govpulse.core.orgunits import path_codes
 from govpulse.core.periods import Period, PeriodType, coarser_types, period_of
 from govpulse.warehouse import Warehouse
@@ -187,13 +187,18 @@ def lane_inputs(
     first_days: dict[str, date],
     today: date,
     reader: Executor,
+    sources: Mapping[str, tuple[SourceStatus, ...]] | None = None,
 ) -> LaneInputs:
     """Read the lane and build one ``FlagInput`` per (indicator, org unit) with any row in the window.
     ``first_days``: the first day of data of each indicator (points of periods starting earlier are left out);
-    ``reader``: the thread that reads the warehouse ahead (one per engine run)."""
+    ``reader``: the thread that reads the warehouse ahead (one per engine run); ``sources``: per indicator,
+    the freshness of the sources feeding it (``analytics.indicator_sources``), given to every input of it."""
     periods = lane_periods(lane, today)
     chosen = lane_indicators(lane, indicators)
-    by_code = {i.code: i for i in chosen}
+    sources = sources or {}
+    # The indicator's own period type goes with it, so a rule about the indicator itself (a source that
+    # stopped) is judged once, not again on each coarser lane that reads it.
+    infos = {i.code: replace(i.info(), period_type=i.natural_type) for i in chosen}
     if lane.indicators != "all":  # leaves: only the kinds that report what is read
         kinds = lane.kinds & frozenset(k for i in chosen for k in i.reported_at)
         units = [u for u in units if u.kind in kinds]
@@ -225,7 +230,8 @@ def lane_inputs(
         filled = _fill_silence(points, periods, first_days.get(code), targets, code, unit)
         owner = unit_by_code[unit]
         peers = result.peers.get((code, owner.parent, owner.kind, periods[-1].id), {})
-        result.inputs.append(FlagInput(by_code[code].info(), owner.info, tuple(filled), as_of, peers))
+        result.inputs.append(FlagInput(infos[code], owner.info, tuple(filled), as_of, peers,
+                                       sources.get(code, ())))
     return result
 
 

@@ -1,7 +1,8 @@
 """Red-flag rules: a small family of classes keyed by ``kind``, each configured by data (name, selector, params).
 
 A rule looks at one indicator at one org unit (``FlagInput``: the indicator's series, oldest first, plus its
-bands, its peers' values for the latest period and the time of the run) and returns at most one
+bands, its peers' values for the latest period, the time of the run and how fresh the sources feeding the
+indicator were then, as ``SourceStatus`` records) and returns at most one
 ``FlagCandidate``: the rule's name, the indicator, the org unit, the period, a severity, the value and what was
 expected, a sentence a person can read and the evidence behind it. The same (rule, indicator, org unit) is
 one flag: ``flag_lifecycle.reconcile`` raises it once, keeps it open while the rule keeps firing and resolves
@@ -20,7 +21,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from govpulse.core.enums import Polarity, Severity
@@ -38,6 +39,7 @@ __all__ = [
     "OrgUnitInfo",
     "Selector",
     "SeriesPoint",
+    "SourceStatus",
     "contiguous_run",
     "evaluate_rules",
     "format_number",
@@ -86,7 +88,10 @@ class SeriesPoint:
 @dataclass(frozen=True, slots=True)
 class IndicatorInfo:
     """What rules need to know about an indicator. ``is_ratio`` is True when it has a real denominator
-    (a rate or a percentage), so values of units of different sizes can be compared with each other."""
+    (a rate or a percentage), so values of units of different sizes can be compared with each other.
+    ``period_type`` is the finest period type it has values for (None: not known); series of coarser types
+    are summaries of the same figures, so a fact about the indicator itself (a source that stopped) is judged
+    on its own type only."""
 
     code: str
     name: str
@@ -96,6 +101,7 @@ class IndicatorInfo:
     decimals: int = 1
     thresholds: Thresholds | None = None
     is_ratio: bool = False
+    period_type: PeriodType | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +113,39 @@ class OrgUnitInfo:
     kind: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SourceStatus:
+    """How fresh one source that feeds an indicator was at the time of the run, against its promise.
+
+    ``state``: ``fresh``, ``late`` (the due delivery has not come, the one before it did), ``stale`` (two or more
+    missed running), ``missing`` (nothing ever delivered) or ``not_promised``; ``promise`` is its text ("daily
+    by 09:00", empty when none); ``late_by`` how long ago the deadline of the first missed delivery passed;
+    times are UTC (naive ones are taken as UTC); ``timezone`` is the source's own, for showing times."""
+
+    code: str
+    name: str
+    state: str
+    promise: str = ""
+    late_by: timedelta | None = None
+    last_delivery_at: datetime | None = None
+    due_by: datetime | None = None
+    timezone: str = "UTC"
+
+
 @dataclass(frozen=True)
 class FlagInput:
     """One indicator at one org unit: its series (any order in, kept oldest first; one period type, each period
-    once), ``peers``' values for the latest period (by org-unit code; the unit itself is ignored there) and
-    ``today``, the time of the run (naive datetimes are taken as UTC)."""
+    once), ``peers``' values for the latest period (by org-unit code; the unit itself is ignored there),
+    ``today``, the time of the run (naive datetimes are taken as UTC), and ``sources``: the freshness of the
+    registered sources that deliver any data element behind the indicator (empty: none does, the data was
+    loaded some other way)."""
 
     indicator: IndicatorInfo
     org_unit: OrgUnitInfo
     series: tuple[SeriesPoint, ...]
     today: datetime
     peers: Mapping[str, float | None] = field(default_factory=dict)
+    sources: tuple[SourceStatus, ...] = ()
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.series, key=lambda point: point.period))

@@ -5,7 +5,9 @@ kind               fires when
 =================  ==================================================================================
 missing_reporting  fewer than ``min_coverage_percent`` % of the expected org units reported, in the
                    latest period that is over (plus ``grace_days``)
-stale              the newest data behind the series was stored longer ago than promised
+stale              a source feeding the indicator missed two deliveries running or never delivered (with
+                   ``on_late``: one); with no such source, the newest data was stored longer ago than
+                   ``max_age_hours`` / ``max_age_days``
 suspicious         ``check: repeats``: the same non-zero figure ``runs`` periods running;
                    ``deadline_jump``: on a daily series, the last ``last_days`` days of a month average
                    more than ``jump_percent`` % above the month's daily median (a month-end rush)
@@ -17,8 +19,9 @@ from __future__ import annotations
 import math
 import statistics
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from govpulse.core.enums import Severity
 from govpulse.core.flag_rule_params import require
@@ -26,6 +29,7 @@ from govpulse.core.flag_rules import (
     FlagCandidate,
     FlagInput,
     FlagRule,
+    SourceStatus,
     contiguous_run,
     format_number,
     period_noun,
@@ -87,6 +91,12 @@ class MissingReportingRule(FlagRule):
 
 
 class StaleRule(FlagRule):
+    """Data that stopped coming. When registered sources feed the indicator, it is judged on their promises
+    (``ingest.freshness``): the rule fires when a source that promised deliveries has missed two or more running
+    (stale) or never delivered (missing), and with ``on_late`` already after one missed delivery. Only when no
+    source with a promise feeds it (data loaded by hand or by a simulation) is the age of the newest stored
+    figure compared with ``max_age_hours`` / ``max_age_days``."""
+
     kind = "stale"
 
     @dataclass(frozen=True)
@@ -94,6 +104,7 @@ class StaleRule(FlagRule):
         max_age_hours: float | None = None
         max_age_days: float | None = None
         severity: Severity = Severity.MEDIUM
+        on_late: bool = False
 
         def __post_init__(self) -> None:
             require(self.max_age_hours is None or self.max_age_days is None, "max_age_days",
@@ -103,15 +114,40 @@ class StaleRule(FlagRule):
 
         @property
         def max_age(self) -> timedelta:
-            """The promised freshness; 48 hours when neither limit is given."""
+            """The promised freshness of data no source delivers; 48 hours when neither limit is given."""
             if self.max_age_days is not None:
                 return timedelta(days=self.max_age_days)
             return timedelta(hours=self.max_age_hours if self.max_age_hours is not None else 48)
 
     def describe(self) -> str:
-        return f"The newest data is older than {_age_words(self.params.max_age)}."
+        missed = "missed a delivery" if self.params.on_late else "missed two deliveries running"
+        return (f"A source feeding the indicator {missed} or never delivered (for data no source delivers: the "
+                f"newest is older than {_age_words(self.params.max_age)}).")
 
     def check(self, data: FlagInput) -> FlagCandidate | None:
+        promised = [source for source in data.sources if source.promise]
+        if promised:
+            return self._sources(data, promised)
+        return self._stored(data)
+
+    def _sources(self, data: FlagInput, sources: list[SourceStatus]) -> FlagCandidate | None:
+        own = data.indicator.period_type
+        if own is not None and data.period_type != own:
+            return None  # a coarser summary of the same figures: judged once, on the indicator's own type
+        behind = sorted((s for s in sources if s.state in _BEHIND or (self.params.on_late and s.state == _LATE)),
+                        key=_most_behind_first)
+        if not behind:
+            return None
+        lead = behind[0]
+        message = f"{data.indicator.name} in {data.org_unit.name}: {_source_words(lead)}"
+        if len(behind) > 1:
+            others = ", ".join(f"{s.name} ({s.code})" for s in behind[1:])
+            message += f"; also behind: {others}"
+        evidence = {**_source_evidence(lead), "sources": [_source_evidence(s) for s in behind]}
+        return self.candidate(data, data.latest, self.params.severity, expected=None, message=message,
+                              evidence=evidence)
+
+    def _stored(self, data: FlagInput) -> FlagCandidate | None:
         stamps = [utc_naive(point.stored_at) for point in data.series if point.stored_at is not None]
         if not stamps:
             return None
@@ -125,6 +161,50 @@ class StaleRule(FlagRule):
         evidence = {"newest_stored_at": newest.isoformat(), "age_hours": age.total_seconds() / 3600,
                     "max_age_hours": self.params.max_age.total_seconds() / 3600}
         return self.candidate(data, latest, self.params.severity, expected=None, message=message, evidence=evidence)
+
+
+_LATE = "late"
+_BEHIND = ("missing", "stale")
+_STATE_ORDER = {"missing": 0, "stale": 1, "late": 2}
+
+
+def _most_behind_first(source: SourceStatus) -> tuple[int, float, str]:
+    late = source.late_by.total_seconds() if source.late_by is not None else 0.0
+    return (_STATE_ORDER.get(source.state, 3), -late, source.code)
+
+
+def _source_words(source: SourceStatus) -> str:
+    """E.g. "source 108 ambulance (health_ambulance) promised daily by 09:00 and is 2.1 days late (stale); last
+    delivery 07 Nov 2026 07:00 IST"."""
+    head = f"source {source.name} ({source.code}) promised {source.promise} and "
+    if source.state == "missing":
+        return head + "has never delivered"
+    late = f" {_age_words(source.late_by)} late" if source.late_by is not None else " late"
+    stale = " (stale)" if source.state == "stale" else ""
+    last = source.last_delivery_at
+    return head + f"is{late}{stale}" + ("" if last is None else f"; last delivery {_local(last, source.timezone)}")
+
+
+def _source_evidence(source: SourceStatus) -> dict[str, object]:
+    return {
+        "source": source.code, "source_name": source.name, "state": source.state, "promise": source.promise,
+        "late_by_hours": None if source.late_by is None else round(source.late_by.total_seconds() / 3600, 2),
+        "last_delivery_at": None if source.last_delivery_at is None else _aware(source.last_delivery_at).isoformat(),
+        "due_by": None if source.due_by is None else _aware(source.due_by).isoformat(),
+    }
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _local(moment: datetime, zone: str) -> str:
+    """``moment`` as people of the source read it: "07 Nov 2026 07:00 IST" (UTC when the zone is unknown)."""
+    try:
+        local = _aware(moment).astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        local = _aware(moment).astimezone(UTC)
+    return f"{local:%d %b %Y %H:%M} {local.tzname()}"
 
 
 def _age_words(age: timedelta) -> str:

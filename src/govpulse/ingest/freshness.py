@@ -211,24 +211,25 @@ def assess(
     return SourceFreshness(source, name, promise.text, state, last_utc, due_by, next_due_by, late_by, age, now_utc)
 
 
-def last_deliveries(session: Session) -> dict[int, datetime]:
-    """Each source's latest successful batch that read at least one row, by source id (UTC)."""
-    rows = session.execute(
-        select(Batch.source_id, func.max(Batch.finished_at))
-        .where(Batch.status == "succeeded", Batch.rows_read > 0)
-        .group_by(Batch.source_id)
-    ).all()
+def last_deliveries(session: Session, *, until: datetime | None = None) -> dict[int, datetime]:
+    """Each source's latest successful batch that read at least one row, by source id (UTC); with ``until``,
+    only batches finished by then (freshness as it was at a past moment)."""
+    stmt = select(Batch.source_id, func.max(Batch.finished_at)).where(Batch.status == "succeeded", Batch.rows_read > 0)
+    if until is not None:
+        stmt = stmt.where(Batch.finished_at <= _utc(until))
+    rows = session.execute(stmt.group_by(Batch.source_id)).all()
     return {source_id: _utc(moment) for source_id, moment in rows if moment is not None}
 
 
-def source_freshness(session: Session, now: datetime, scope: Scope, *, codes: list[str] | None = None
-                     ) -> list[SourceFreshness]:
-    """Freshness of every source the scope may see (or of ``codes``), ordered by code."""
+def source_freshness(session: Session, now: datetime, scope: Scope, *, codes: list[str] | None = None,
+                     as_of_now: bool = False) -> list[SourceFreshness]:
+    """Freshness of every source the scope may see (or of ``codes``), ordered by code. With ``as_of_now``,
+    batches finished after ``now`` are not counted (judging a moment in the past)."""
     stmt = restrict(select(Source).outerjoin(Department, Department.id == Source.department_id),
                     scope, department_column=Department.code, source_column=Source.code)
     if codes is not None:
         stmt = stmt.where(Source.code.in_(codes))
-    delivered = last_deliveries(session)
+    delivered = last_deliveries(session, until=now if as_of_now else None)
     result = []
     for source in session.scalars(stmt.order_by(Source.code)):
         promise = parse_promise(source.freshness) if source.freshness else None
