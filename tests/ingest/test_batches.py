@@ -87,6 +87,9 @@ def test_a_csv_folder_with_nasty_files_ends_as_exact_values_and_reasoned_rejecti
             SUCCEEDED, 8, 10, True)
         stored = session.scalars(select(QuarantinedRow).order_by(QuarantinedRow.id)).all()
         assert [(r.source_row, r.status) for r in stored] == [(5, "pending"), (4, "pending"), (5, "pending")]
+        # a bad rain figure of a known village keeps the village; an unknown code and a ragged line are nowhere
+        assert [(r.org_unit, r.org_unit_path) for r in stored] == [
+            ("515002", "/24/449/3700/515002/"), (None, None), (None, None)]
         assert stored[1].raw == {"Village Code": "LEGACY-7", "Date": "25-11-2026", "Births": "9", "Rain (mm)": "5",
                                  "Remarks": None}
     world.warehouse.close()

@@ -5,8 +5,9 @@ what the code answers.
 World (tests/access/world.py): Gujarat 24 > Surat 459 (taluka 3900 > village 525001 > school; ULB 802) and
 Kachchh 449 (taluka 3700 > village 515001). Seeded here: three push sources, each with one finished batch:
 
-* ``ehealth`` (HEALTH): the operator's own source. Its batch rejected two rows (a value "x"), one of Bhestan
-  (525001, Surat) and one of Madhapar (515001, Kachchh), both still pending;
+* ``ehealth`` (HEALTH): the operator's own source. Its batch rejected three rows (a value "x"), one of Bhestan
+  (525001, Surat), one of Madhapar (515001, Kachchh) and one whose org unit code is in no tree (999999), all
+  still pending;
 * ``hmis`` (HEALTH): not the operator's (operators are limited to their listed sources);
 * ``roads_mis`` (ROADS): outside the Secretary's and the operator's departments.
 
@@ -22,7 +23,10 @@ and test_actions_matrix.py):
 * Batch lists and batch counts are facts about the source (like its freshness), visible with the source.
   Rejected rows are source data of an org unit, so the rule "a reader sees only their own org-unit subtree"
   applies to them: a reader sees the rejected rows of their subtree only (200 with fewer rows, not 404).
-  Rows whose org unit could not be read at all are not seeded: who sees those is not decided.
+  A row whose org unit could not be read could belong anywhere: only readers of the whole tree see it (the
+  state-level roles, the operator placed at the state, the auditor), no district's or village's officer.
+  Replay runs every pending row of the source, for those who may manage it; its report lists only the rows
+  the replaying reader may read.
 * Register, replay and push tokens need ``manage-sources`` (route docstring). A push token lets a program send
   data, so ``push-data`` would fit it as well; only the operator and the admin hold either, so the matrix
   cannot tell the two readings apart.
@@ -33,9 +37,6 @@ and test_actions_matrix.py):
   whether it exists or not (a 404 would tell which codes exist, and a create has nothing to be "not found").
 * POST /sources/{code}/values takes the source's own push token, never a person's: every column (people's
   tokens) answers 401, and so does an unknown source (no probing). Pushes with source tokens are tested below.
-
-Cells where the code answers otherwise are marked with ``disputed`` (strict xfail, with the reason): they are
-reported to the lead, and they fail once the code changes, so the mark must then go.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from govpulse.core.scope import Scope
 from govpulse.ingest import batch_store
 from govpulse.ingest.pipeline import RejectedRow
 from govpulse.ingest.sources import parse_definition, register_source
-from tests.web.access_matrix import Row, cases, check, row
+from tests.web.access_matrix import cases, check, row
 
 MAPPING = {"org_unit": "orgUnit", "period": "period", "data_element": "dataElement", "value": "value"}
 SOURCES = {
@@ -65,12 +66,15 @@ BATCH = {code: f"{code}-seeded" for code in SOURCES}
 PUSH_FILE = "push:0123456789ab"
 
 
-def _rejected(number: int, org_unit: str) -> RejectedRow:
+def _rejected(number: int, org_unit: str, placed: bool = True) -> RejectedRow:
+    """A row the pipeline rejected for its value; it keeps the org unit code it read (None: unknown code)."""
     return RejectedRow(PUSH_FILE, number, [{"field": "value", "reason": "not a number: 'x' is not a number"}],
-                       {"orgUnit": org_unit, "period": "202610", "dataElement": "births", "value": "x"})
+                       {"orgUnit": org_unit, "period": "202610", "dataElement": "births", "value": "x"},
+                       org_unit if placed else None)
 
 
-REJECTED = {"ehealth": [_rejected(1, "525001"), _rejected(2, "515001")], "hmis": [], "roads_mis": []}
+REJECTED = {"ehealth": [_rejected(1, "525001"), _rejected(2, "515001"), _rejected(3, "999999", placed=False)],
+            "hmis": [], "roads_mis": []}
 
 
 def _seed(session) -> None:
@@ -82,8 +86,8 @@ def _seed(session) -> None:
         batch = batch_store.begin_batch(session, source=source, key=BATCH[code], trigger="push",
                                         started_at=finished - timedelta(minutes=1), since=None,
                                         triggered_by="matrix set-up", origins=[PUSH_FILE], rejected=rejected)
-        batch_store.finish_batch(session, batch, status="succeeded", finished_at=finished, rows_read=3,
-                                 rows_accepted=3 - len(rejected), rows_rejected=len(rejected))
+        batch_store.finish_batch(session, batch, status="succeeded", finished_at=finished, rows_read=4,
+                                 rows_accepted=4 - len(rejected), rows_rejected=len(rejected))
     session.commit()
 
 
@@ -100,33 +104,6 @@ def matrix_values():
         "period": ["202610"] * 4,
         "value": [10.0, 20.0, 4.0, 6.0],
     })
-
-
-# --- cells the code answers otherwise ------------------------------------------------------------------------
-
-WHOLE_QUARANTINE = ("rejected rows are listed for the whole source, whatever the reader's subtree: a Surat "
-                    "officer reads the cells of a Kachchh village's row (quarantined rows carry no org unit)")
-DISPUTED: dict[tuple[str, str, str, str], str] = {}
-
-
-def disputed(entry: Row, roles: str, reason: str) -> Row:
-    """Mark the cells of ``roles`` (separated by spaces) in ``entry`` as ones the code answers otherwise."""
-    for role in roles.split():
-        if role not in entry.expect:
-            raise ValueError(f"{entry.method} {entry.path}: no column {role!r}")
-        DISPUTED[(entry.method, entry.path, entry.target, role)] = reason
-    return entry
-
-
-def matrix_cases(rows: list[Row]) -> list:
-    """``cases(rows)``, with the disputed cells as strict xfails."""
-    params = []
-    for param in cases(rows):
-        entry, role = param.values
-        reason = DISPUTED.get((entry.method, entry.path, entry.target, role))
-        marks = [pytest.mark.xfail(strict=True, reason=f"code disagrees with the policy: {reason}")] if reason else []
-        params.append(pytest.param(entry, role, id=param.id, marks=marks))
-    return params
 
 
 def _lineage(element: str, org_unit: str, period: str = "202610") -> str:
@@ -166,11 +143,11 @@ READS = [
         "401    404    404    404    404    404    404    404    404    404    404    404    404"),
     row("GET", "/api/v1/sources/ehealth/batches/no-such-batch", "no such batch",
         "401    404    404    404    404    404    404    404    404    404    404    404    404"),
-    # Two rejected rows: Bhestan (Surat) and Madhapar (Kachchh). Surat officers see theirs; the ULB's
-    # Commissioner and the school's Principal see the source but neither row.
-    disputed(row("GET", "/api/v1/sources/ehealth/quarantine", "rejected rows of a Surat and a Kachchh village",
-                 "401    404    200:2  200:2  200:1  200:1  200:0  200:1  200:1  200:0  200:2  200:2  200:2"),
-             "collector ddo commissioner tdo talati principal", WHOLE_QUARANTINE),
+    # Three rejected rows: Bhestan (Surat), Madhapar (Kachchh) and one of an unknown org unit. Surat officers
+    # see Bhestan's; the ULB's Commissioner and the school's Principal see the source but no row; the unknown
+    # org unit's row only readers of the whole state.
+    row("GET", "/api/v1/sources/ehealth/quarantine", "rejected rows of a Surat and a Kachchh village, and nowhere",
+        "401    404    200:3  200:3  200:1  200:1  200:0  200:1  200:1  200:0  200:3  200:3  200:3"),
     row("GET", "/api/v1/sources/hmis/quarantine", "no rejected rows, a Health source not the operator's",
         "401    404    200:0  200:0  200:0  200:0  200:0  200:0  200:0  200:0  404    200:0  200:0"),
     row("GET", "/api/v1/sources/roads_mis/quarantine", "no rejected rows, a Roads source",
@@ -228,12 +205,12 @@ WRITES = [
 ]
 
 
-@pytest.mark.parametrize(("entry", "role"), matrix_cases(READS))
+@pytest.mark.parametrize(("entry", "role"), cases(READS))
 def test_reads(matrix_world, entry, role):
     check(matrix_world, entry, role)
 
 
-@pytest.mark.parametrize(("entry", "role"), matrix_cases(WRITES))
+@pytest.mark.parametrize(("entry", "role"), cases(WRITES))
 def test_writes(matrix_world, entry, role):
     check(matrix_world, entry, role)
 
@@ -266,11 +243,40 @@ def test_a_source_token_pushes_to_its_own_source_only(matrix_world):
         (report["batch"], "ehealth", "push")]
 
 
-@pytest.mark.xfail(strict=True, reason=f"code disagrees with the policy: {WHOLE_QUARANTINE}")
 def test_a_village_officer_sees_only_the_rejected_rows_of_their_village(matrix_world):
     answer = _as(matrix_world, "talati", "GET", f"/api/v1/sources/ehealth/batches/{BATCH['ehealth']}")
     assert answer.status_code == 200, answer.text
-    assert [r["cells"]["orgUnit"] for r in answer.json()["rejected"]] == ["525001"]
+    assert answer.json()["rows_rejected"] == 3  # the batch's count is a fact about the source
+    assert [(r["org_unit"], r["cells"]["orgUnit"]) for r in answer.json()["rejected"]] == [("525001", "525001")]
+
+
+def test_only_readers_of_the_whole_state_see_a_row_of_an_unknown_org_unit(matrix_world):
+    for role, seen in (("cmo", ["525001", "515001", None]), ("operator", ["525001", "515001", None]),
+                       ("collector", ["525001"]), ("commissioner", [])):
+        answer = _as(matrix_world, role, "GET", f"/api/v1/sources/ehealth/batches/{BATCH['ehealth']}")
+        assert answer.status_code == 200, (role, answer.text)
+        assert [r["org_unit"] for r in answer.json()["rejected"]] == seen, role
+
+
+def test_a_district_operator_sees_their_district_and_replays_the_whole_source(matrix_world):
+    """Replay stays whole-source for those who may manage the source; reading stays within their subtree."""
+    with matrix_world.app.state.session_factory() as session:
+        set_actor(session, Actor.system("matrix set-up"))
+        user = UserRepository(session).create(Scope.system(), username="ehealth.operator.surat",
+                                              assignments=[AssignmentSpec("operator", "459", departments=("HEALTH",),
+                                                                          sources=("ehealth",))])
+        _, secret = TokenRepository(session).create(user, Scope.system(), name="matrix")
+        session.commit()
+    listed = matrix_world.client.get("/api/v1/sources/ehealth/quarantine", headers=_pusher(secret))
+    assert listed.status_code == 200, listed.text
+    assert [r["org_unit"] for r in listed.json()] == ["525001"]
+    replayed = matrix_world.client.post("/api/v1/sources/ehealth/quarantine/replay", headers=_pusher(secret))
+    assert replayed.status_code == 200, replayed.text
+    report = replayed.json()
+    assert (report["rows_read"], report["rows_rejected"]) == (3, 3)  # every pending row, still failing
+    assert [r["source_row"] for r in report["rejected"]] == [1]  # of which only Bhestan's is shown
+    after = _as(matrix_world, "cmo", "GET", "/api/v1/sources/ehealth/quarantine")
+    assert sorted((r["org_unit"] or "") for r in after.json()) == ["", "515001", "525001"]  # placed again
 
 
 @pytest.fixture(scope="module")

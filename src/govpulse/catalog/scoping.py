@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, true
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select, true
 
+from govpulse.catalog.models import OrgUnit
 from govpulse.core.scope import Grant, Scope
 
 
@@ -19,6 +20,16 @@ def path_filter(path_column, scope: Scope) -> ColumnElement[bool]:
 def subtree(path_column, path: str) -> ColumnElement[bool]:
     """``path_column`` is ``path`` or lies under it (prefix match that can use the path index)."""
     return path_column.startswith(path, autoescape=True)
+
+
+def path_or_whole_tree(path_column) -> ColumnElement[str]:
+    """``path_column``, or for a row placed nowhere in the tree (NULL: its org unit could not be read) a path
+    that only readers of the whole tree cover: the root's path when the tree has one root (a state-level grant
+    covers it, a district's does not), else "/", which only grants unlimited in the tree cover. Such a row could
+    belong anywhere, so only someone who sees everywhere may read it."""
+    roots = OrgUnit.parent_id.is_(None)
+    whole_tree = select(case((func.count() == 1, func.max(OrgUnit.path)), else_=literal("/"))).where(roots)
+    return func.coalesce(path_column, whole_tree.scalar_subquery())
 
 
 def department_filter(department_code_column, scope: Scope) -> ColumnElement[bool]:

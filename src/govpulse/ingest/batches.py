@@ -21,7 +21,7 @@ catalogue; rows that pass are written, the others are quarantined anew by the re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -192,11 +192,13 @@ def run_batch(stores: IngestStores, code: str, chunks: list[RecordChunk], *, tri
     """Map, check, write and record ``chunks`` of source ``code`` as one batch (steps 1-5 of the module)."""
     progress = progress or NullProgress()
     started = as_utc(now or utcnow())
+    # A run at a given ``now`` (a replayed history, a test) finishes as long after it as this one takes.
+    offset = started - as_utc(utcnow())
     since = None if since is None else as_utc(since)
     source, definition = _load(stores, code)
     if not any(chunk.num_rows or chunk.problems for chunk in chunks):
         return BatchReport(source=code, status=NO_NEW_DATA, trigger=trigger, started_at=started, since=since,
-                           finished_at=utcnow())
+                           finished_at=as_utc(utcnow()) + offset)
     with stores.session_factory() as session:
         lookups = CatalogLookups.load(session)
         key = f"{code}-{batch_fingerprint(code, definition.mapping, lookups.fingerprint, chunks)[:20]}"
@@ -232,14 +234,15 @@ def run_batch(stores: IngestStores, code: str, chunks: list[RecordChunk], *, tri
         if stores.warehouse.pending():  # also finishes a rollup that a killed run left undone
             report.rollup = stores.warehouse.rollup(progress=progress)
     except BaseException as error:
-        _finish(stores, batch_id, report, FAILED, error=f"{type(error).__name__}: {error}")
+        _finish(stores, batch_id, report, FAILED, offset, error=f"{type(error).__name__}: {error}")
         raise
-    _finish(stores, batch_id, report, SUCCEEDED)
+    _finish(stores, batch_id, report, SUCCEEDED, offset)
     return report
 
 
-def _finish(stores: IngestStores, batch_id: int, report: BatchReport, status: str, error: str = "") -> None:
-    report.finished_at = utcnow()
+def _finish(stores: IngestStores, batch_id: int, report: BatchReport, status: str, offset: timedelta,
+            error: str = "") -> None:
+    report.finished_at = as_utc(utcnow()) + offset
     with stores.session_factory() as session:
         batch_store.finish_batch(session, session.get(Batch, batch_id), status=status, finished_at=report.finished_at,
                                  error=error, **report.counts())
@@ -251,17 +254,20 @@ def _shown(session: Session, batch: Batch) -> list[RejectedRow]:
 
 
 def _as_rejected(row: QuarantinedRow) -> RejectedRow:
-    return RejectedRow(row.source_file, row.source_row, list(row.problems or []), row.raw)
+    return RejectedRow(row.source_file, row.source_row, list(row.problems or []), row.raw, row.org_unit)
 
 
 def replay_quarantine(stores: IngestStores, code: str, *, now: datetime | None = None, triggered_by: str = "",
                       progress: Progress | None = None) -> BatchReport:
     """Run the source's pending rejected rows again as one batch; rows that still fail are quarantined by it.
 
+    Every pending row of the source, wherever its org unit: whoever may replay the source (``manage-sources``,
+    checked by the caller) replays all of it; the API's answer lists only the rejected rows the reader may read.
     Rows the connector could not split into cells cannot be replayed and stay pending (dismiss them)."""
     source, _ = _load(stores, code)
     with stores.session_factory() as session:
-        pending = [row for row in batch_store.pending_quarantine(session, session.merge(source))
+        pending = [row for row in batch_store.rejected_rows(session, Scope.system(), source=session.merge(source),
+                                                            pending=True)
                    if row.raw is not None]
         if not pending:
             return BatchReport(source=code, status=NOTHING_TO_REPLAY, trigger="replay", started_at=now or utcnow())

@@ -70,6 +70,7 @@ VALUES_SCHEMA = pa.schema([
 class MappedChunk:
     values: pa.Table  # VALUES_SCHEMA
     rejections: pa.Table  # REJECTION_SCHEMA
+    org_units: pa.Array  # each row's org unit code, null where it could not be read (kept for rejected rows)
 
 
 class Mapper:
@@ -103,7 +104,7 @@ class Mapper:
             "value_field": exploded["value_field"],
         }).filter(keep).combine_chunks()
         values = self._with_periods(values, period, pc.filter(rows, keep))
-        return MappedChunk(values.select(VALUES_SCHEMA.names).cast(VALUES_SCHEMA), rejections.table())
+        return MappedChunk(values.select(VALUES_SCHEMA.names).cast(VALUES_SCHEMA), rejections.table(), org_units)
 
     # --- org units ---------------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@ No database and no warehouse here: ``process`` maps every chunk (``ingest.mappin
 (``ingest.validation``) over the whole batch (duplicates and rules need every row), and returns
 
 * ``values``: data_element, org_unit, period, disaggregation, value, source_row, ready for ``Warehouse.write``;
-* ``rejected``: one ``RejectedRow`` per rejected source row, with its file, row, every reason and its cells.
+* ``rejected``: one ``RejectedRow`` per rejected source row, with its file, row, every reason, its cells and
+  its org unit (when the mapping could read it: a bad value of a known village keeps the village).
 
 Lineage: each value's ``source_row`` is ``origin index << 32 | row``, where the origin index points into
 ``origins`` (the files or pages read, stored on the batch) and row is the row number a person sees in that file.
@@ -56,12 +57,14 @@ def decode_source_row(source_row: int) -> tuple[int, int]:
 @dataclass(frozen=True)
 class RejectedRow:
     """A source row with at least one problem: where it is, the first field at fault, every reason, its cells
-    (None when the connector could not split it into cells)."""
+    (None when the connector could not split it into cells), and the code of its org unit when the mapping could
+    read one (None for an unknown or missing org unit): what decides who may read the row."""
 
     source_file: str
     source_row: int
     problems: list[dict[str, str]]
     raw: dict[str, str | None] | None
+    org_unit: str | None = None
 
     @property
     def field(self) -> str:
@@ -117,7 +120,7 @@ def process(mapping: SourceMapping, lookups: CatalogLookups, chunks: list[Record
     index = {origin: i for i, origin in enumerate(origins)}
     mapper = Mapper(mapping, lookups)
     parts, rejections = [], Rejections()
-    files, rows, offsets = [], [], []
+    files, rows, offsets, org_units = [], [], [], []
     offset = 0
     for chunk in chunks:
         table = chunk.table
@@ -128,12 +131,14 @@ def process(mapping: SourceMapping, lookups: CatalogLookups, chunks: list[Record
         mapped = mapper.map_chunk(table, seq, lineage)
         parts.append(mapped.values)
         rejections.extend(mapped.rejections)
+        org_units.append(mapped.org_units)
         files.append(table[SOURCE_FILE].combine_chunks())
         rows.append(table[SOURCE_ROW].combine_chunks())
         offset += n
     values = pa.concat_tables(parts).combine_chunks() if parts else VALUES_SCHEMA.empty_table()
     all_files = pa.concat_arrays(files) if files else pa.array([], pa.string())
     all_rows = pa.concat_arrays(rows) if rows else pa.array([], pa.int64())
+    all_org_units = pa.concat_arrays(org_units) if org_units else pa.array([], pa.string())
 
     def locate(seqs: list[int]) -> list[str]:
         return [f"{all_files[s].as_py()}, row {all_rows[s].as_py()}" for s in seqs]
@@ -149,7 +154,7 @@ def process(mapping: SourceMapping, lookups: CatalogLookups, chunks: list[Record
     values = _kept(values, keep)
 
     table = rejections.table()
-    rejected = _rejected_rows(table, chunks, offsets, all_files, all_rows)
+    rejected = _rejected_rows(table, chunks, offsets, all_files, all_rows, all_org_units)
     problems = [problem for chunk in chunks for problem in chunk.problems]
     rejected += [RejectedRow(p.location, p.row, [{"field": "", "reason": p.message}], None) for p in problems]
     return Processed(
@@ -188,8 +193,8 @@ def _lineage(table: pa.Table, index: dict[str, int]) -> pa.Array:
 
 
 def _rejected_rows(rejections: pa.Table, chunks: list[RecordChunk], offsets: list[int], files: pa.Array,
-                   rows: pa.Array) -> list[RejectedRow]:
-    """One ``RejectedRow`` per rejected seq, in batch order, with its reasons and cells."""
+                   rows: pa.Array, org_units: pa.Array) -> list[RejectedRow]:
+    """One ``RejectedRow`` per rejected seq, in batch order, with its reasons, cells and org unit."""
     if rejections.num_rows == 0:
         return []
     order = pc.sort_indices(rejections, sort_keys=[("seq", "ascending")])
@@ -207,8 +212,9 @@ def _rejected_rows(rejections: pa.Table, chunks: list[RecordChunk], offsets: lis
     picked = pa.array(sorted(problems), pa.int64())
     where = pc.take(files, picked).to_pylist()
     numbers = pc.take(rows, picked).to_pylist()
-    return [RejectedRow(file, row, problems[seq], raw[seq])
-            for seq, file, row in zip(sorted(problems), where, numbers, strict=True)]
+    units = pc.take(org_units, picked).to_pylist()
+    return [RejectedRow(file, row, problems[seq], raw[seq], unit)
+            for seq, file, row, unit in zip(sorted(problems), where, numbers, units, strict=True)]
 
 
 def _raw_cells(seqs: list[int], chunks: list[RecordChunk], offsets: list[int]) -> dict[int, dict]:

@@ -4,7 +4,8 @@ A ``Batch`` is identified by ``key``, derived from the source, its mapping, the 
 so running the same input again finds the same batch (idempotent). Its ``origins`` list the files or pages it
 read; the warehouse stores each value's ``source_row`` as ``origin index << 32 | row``, so a value leads back to
 its file and row (see ``govpulse.ingest.batches``). Rejected rows are kept in ``quarantined_row`` with their
-cells and reasons until they are replayed.
+cells and reasons until they are replayed, and with their org unit where it could be read, so that a reader sees
+only the rejected rows of their own subtree (``govpulse.ingest.batch_store``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ class QuarantinedRow(Base):
     """A source row (or part of a wide row) that was rejected, with every reason and its cells for replay.
 
     ``status``: ``pending`` until replayed (``replayed``, with the batch that replayed it) or ``dismissed``.
-    ``raw`` is None for rows the connector could not split into cells (nothing to replay)."""
+    ``raw`` is None for rows the connector could not split into cells (nothing to replay).
+    ``org_unit`` and ``org_unit_path`` (the org unit's code and materialised path) are the row's place in the tree,
+    None when its org unit could not be read (no such code, no cell, no cells at all): such a row belongs to no
+    subtree, so only readers of the whole tree see it."""
 
     __tablename__ = "quarantined_row"
 
@@ -63,6 +67,8 @@ class QuarantinedRow(Base):
     reason: Mapped[str] = mapped_column(Text)
     problems: Mapped[list] = mapped_column(JSON, default=list)
     raw: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
+    org_unit: Mapped[str | None] = mapped_column(String(64))
+    org_unit_path: Mapped[str | None] = mapped_column(String(1024))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     replayed_in_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,12 +1,16 @@
 """Sources: list and register them, their batches and rejected rows, pushes of data, and the lineage of a value.
 
 Reads and writes by people go through the reader's scope (``manage-sources`` to register, make push tokens and
-replay rejected rows). ``POST /sources/{code}/values`` is for programs: it is authenticated by the source's own
-push token (``Authorization: Bearer gps_...``), checked against the hash stored on the source.
+replay rejected rows). Sources, batches and their counts are visible with the source; rejected rows are data of
+an org unit, so a reader sees those of their own subtree only (``batch_store.rejected_rows``), also in the report
+of a replay, which runs every pending row of the source. ``POST /sources/{code}/values`` is for programs: it is
+authenticated by the source's own push token (``Authorization: Bearer gps_...``), checked against the hash
+stored on the source.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -25,7 +29,7 @@ from govpulse.core.scope import Scope
 from govpulse.ingest import batch_store
 from govpulse.ingest.batches import BatchReport, IngestStores, replay_quarantine
 from govpulse.ingest.freshness import source_freshness
-from govpulse.ingest.pipeline import decode_source_row
+from govpulse.ingest.pipeline import RejectedRow, decode_source_row
 from govpulse.ingest.push import PushError, push_values
 from govpulse.ingest.sources import (
     SourceDefinitionError,
@@ -98,6 +102,8 @@ class RejectedRowOut(BaseModel):
     problems: list[dict[str, str]] = Field(default_factory=list)
     cells: dict[str, str | None] | None = None
     status: str = "pending"
+    org_unit: str | None = Field(None, description="The row's org unit code; null when it could not be read "
+                                                   "(such rows are shown only to readers of the whole tree).")
 
 
 class BatchOut(BaseModel):
@@ -205,7 +211,8 @@ def _batch_out(batch: Batch, code: str, cls=BatchOut, **extra) -> BatchOut:
 
 def _rejected_out(row) -> RejectedRowOut:
     return RejectedRowOut(source_file=row.source_file, source_row=row.source_row, field=row.field, reason=row.reason,
-                          problems=list(row.problems or []), cells=row.raw, status=row.status)
+                          problems=list(row.problems or []), cells=row.raw, status=row.status,
+                          org_unit=row.org_unit)
 
 
 # --- sources -------------------------------------------------------------------------------------------------
@@ -278,26 +285,40 @@ def get_batch(code: str, batch: str, session: SessionDep, scope: ScopeDep,
     found = batch_store.find_batch(session, batch)
     if found is None or found.source_id != source.id:
         raise not_found("batch", batch)
-    rows = [_rejected_out(row) for row in batch_store.quarantine_of_batch(session, found, limit)]
+    rows = [_rejected_out(row) for row in batch_store.rejected_rows(session, scope, source=source, batch=found,
+                                                                    limit=limit)]
     return _batch_out(found, code, BatchDetailOut, rejected=rows)
 
 
 @router.get("/sources/{code}/quarantine", response_model=list[RejectedRowOut],
-            summary="Rejected rows waiting to be replayed")
+            summary="Rejected rows waiting to be replayed (those of the reader's subtree)")
 def list_quarantine(code: str, session: SessionDep, scope: ScopeDep,
                     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000):
     source, _ = _visible(session, code, scope)
-    return [_rejected_out(row) for row in batch_store.pending_quarantine(session, source, limit)]
+    return [_rejected_out(row) for row in batch_store.rejected_rows(session, scope, source=source, pending=True,
+                                                                    limit=limit)]
 
 
 @router.post("/sources/{code}/quarantine/replay", response_model=dict[str, Any],
              summary="Run the pending rejected rows again (after fixing the mapping or the catalogue)")
 def replay_route(code: str, request: Request, session: SessionDep, scope: ScopeDep, warehouse: WarehouseDep):
     scope.require(MANAGE_SOURCES)
-    _, department = _visible(session, code, scope)
+    source, department = _visible(session, code, scope)
     scope.require(MANAGE_SOURCES, department=department)
     stores = IngestStores(request.app.state.session_factory, warehouse)
-    return replay_quarantine(stores, code, triggered_by="api").as_dict()
+    report = replay_quarantine(stores, code, triggered_by="api")
+    return _report_for(session, scope, source, report).as_dict()
+
+
+def _report_for(session, scope: Scope, source: Source, report: BatchReport) -> BatchReport:
+    """A run of every pending row of the source, as the reader may see it: the counts of all its rows, and only
+    the rejected rows the reader may read (at most as many as the report shows)."""
+    batch = batch_store.find_batch(session, report.key) if report.key and report.rejected else None
+    if batch is None:
+        return report
+    rows = batch_store.rejected_rows(session, scope, source=source, batch=batch, limit=len(report.rejected))
+    return replace(report, rejected=[RejectedRow(r.source_file, r.source_row, list(r.problems or []), r.raw,
+                                                 r.org_unit) for r in rows])
 
 
 # --- push ----------------------------------------------------------------------------------------------------
