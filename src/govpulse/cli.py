@@ -101,8 +101,14 @@ def _serve(settings: Settings) -> None:
 
     from govpulse.web.app import create_app
 
-    console.print(f"Serving on [bold]http://{settings.host}:{settings.port}[/] (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings, run_scheduler=True), host=settings.host, port=settings.port, log_level="info")
+    from govpulse.demo.serving import demo_source_systems
+
+    with demo_source_systems(settings) as feeds:
+        if feeds is not None:
+            console.print(f"The demo's department systems (REST and DHIS2 feeds) answer on {feeds.url}")
+        console.print(f"Serving on [bold]http://{settings.host}:{settings.port}[/] (Ctrl+C to stop)")
+        uvicorn.run(create_app(settings, run_scheduler=True), host=settings.host, port=settings.port,
+                    log_level="info")
 
 
 @app.command()

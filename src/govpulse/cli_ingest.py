@@ -24,14 +24,14 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from govpulse.catalog.audit import Actor, install_audit, set_actor
-from govpulse.catalog.db import make_engine, make_session_factory, migrate
+from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.models import SourceRun
 from govpulse.catalog.models.base import utcnow
 from govpulse.cli_progress import RichProgress
 from govpulse.core.scope import Scope
+from govpulse.installation import catalog_sessions
 from govpulse.settings import Settings
 
 __all__ = ["ingest_command", "quarantine_command", "sources_app"]
@@ -47,24 +47,11 @@ def _settings(ctx: typer.Context) -> Settings:
 
 
 @contextmanager
-def _catalog(settings: Settings) -> Iterator[sessionmaker[Session]]:
-    settings.home.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.database_url)
-    try:
-        migrate(engine)
-        factory = make_session_factory(engine)
-        install_audit(factory)
-        yield factory
-    finally:
-        engine.dispose()
-
-
-@contextmanager
 def _stores(settings: Settings):
     from govpulse.ingest.batches import IngestStores
     from govpulse.warehouse import connect
 
-    with _catalog(settings) as factory:
+    with catalog_sessions(settings) as factory:
         try:
             warehouse = connect(settings.warehouse_url)
         except Exception as error:  # DuckDB allows one writing process per file: usually `govpulse serve`
@@ -147,7 +134,7 @@ def sources_list(
     from govpulse.ingest.freshness import source_freshness
     from govpulse.ingest.sources import list_sources
 
-    with _catalog(_settings(ctx)) as factory, factory() as session:
+    with catalog_sessions(_settings(ctx)) as factory, factory() as session:
         now = utcnow()
         fresh = {f.source: f for f in source_freshness(session, now, Scope.system())}
         rows = []
@@ -200,7 +187,7 @@ def sources_register(
     except SourceDefinitionError as error:
         console.print(f"[red]{error}[/]")
         raise typer.Exit(1) from None
-    with _catalog(_settings(ctx)) as factory, _actor(factory()) as session:
+    with catalog_sessions(_settings(ctx)) as factory, _actor(factory()) as session:
         for definition in definitions:
             try:
                 _, created = register_source(session, definition)
@@ -219,7 +206,7 @@ def sources_token(
     """Make a new push token for a source (the old one stops working); it is shown once."""
     from govpulse.ingest.sources import get_source, issue_push_token
 
-    with _catalog(_settings(ctx)) as factory, _actor(factory()) as session:
+    with catalog_sessions(_settings(ctx)) as factory, _actor(factory()) as session:
         found = get_source(session, source, Scope.system())
         if found is None:
             console.print(f"[red]No source {source!r}[/]")
@@ -239,7 +226,7 @@ def quarantine_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List a source's rejected rows with their reasons; replay or dismiss them."""
-    from govpulse.ingest.batch_store import dismiss_quarantine, pending_count, pending_quarantine
+    from govpulse.ingest.batch_store import dismiss_quarantine, pending_count, rejected_rows
     from govpulse.ingest.batches import IngestError, replay_quarantine
     from govpulse.ingest.sources import get_source
 
@@ -254,7 +241,7 @@ def quarantine_command(
                 raise typer.Exit(2) from None
         _show_report(report, as_json)
         return
-    with _catalog(settings) as factory, _actor(factory()) as session:
+    with catalog_sessions(settings) as factory, _actor(factory()) as session:
         found = get_source(session, source, Scope.system())
         if found is None:
             console.print(f"[red]No source {source!r}[/]")
@@ -266,13 +253,15 @@ def quarantine_command(
             return
         total = pending_count(session, found[0])
         rows = [{"source_file": r.source_file, "source_row": r.source_row, "field": r.field, "reason": r.reason,
-                 "cells": r.raw} for r in pending_quarantine(session, found[0], limit)]
+                 "cells": r.raw, "org_unit": r.org_unit}
+                for r in rejected_rows(session, Scope.system(), source=found[0], pending=True, limit=limit)]
     if as_json:
         typer.echo(json.dumps({"source": source, "pending": total, "rows": rows}, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{source}: {total:,} rejected rows waiting (showing {len(rows)})")
-    for column in ("file", "row", "field", "reason"):
+    for column in ("file", "row", "org unit", "field", "reason"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(Path(row["source_file"]).name, str(row["source_row"]), row["field"], row["reason"])
+        table.add_row(Path(row["source_file"]).name, str(row["source_row"]), row["org_unit"] or "?", row["field"],
+                      row["reason"])
     console.print(table)

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from govpulse.catalog.audit import Actor, set_actor
+from govpulse.catalog.audit import Actor, install_audit, set_actor
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.scope import Scope
@@ -26,6 +26,20 @@ def initialise(settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def catalog_sessions(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """A session factory on a migrated catalogue, audited (for work that opens its own sessions: ingest)."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        factory = make_session_factory(engine)
+        install_audit(factory)
+        yield factory
     finally:
         engine.dispose()
 

@@ -1,14 +1,14 @@
-"""The demo build end to end on the real Gujarat data (two days of simulated history to stay quick)."""
+"""The demo build end to end on the real Gujarat data (three days of simulated history to stay quick)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from govpulse.catalog.db import make_engine, make_session_factory
-from govpulse.catalog.models import OrgUnit, User
+from govpulse.catalog.models import Batch, OrgUnit, QuarantinedRow, Source, User
 from govpulse.core.expressions import parse_expression
 from govpulse.core.indicators import IndicatorSpec
 from govpulse.demo.build import build_demo
@@ -25,7 +25,7 @@ AHMADABAD_POPULATION = 7_214_225 - 92_926 - 75_986
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("demo")
-    summary = build_demo(Settings(home=home), state="gujarat", days=2, today=date(2026, 11, 26))
+    summary = build_demo(Settings(home=home), state="gujarat", days=3, today=date(2026, 11, 26))
     return home, summary
 
 
@@ -77,3 +77,36 @@ def test_a_scaled_catalogue_keeps_the_census_data_elements():
     small = demo_catalog(50)
     assert len(small.indicators) == 50
     assert set(CENSUS_DATA_ELEMENTS) <= {e.code for e in small.data_elements}
+
+
+def test_the_last_days_arrive_through_the_demo_sources(demo_home):
+    home, summary = demo_home
+    engine = make_engine(f"sqlite:///{home / 'catalog.sqlite'}")
+    with make_session_factory(engine)() as session:
+        batches = dict(session.execute(
+            select(Source.code, func.count(Batch.id)).join(Batch, Batch.source_id == Source.id)
+            .where(Batch.status == "succeeded").group_by(Source.code)).all())
+        rejected = session.scalars(select(QuarantinedRow.reason)).all()
+    engine.dispose()
+    # Two mornings (the 25th and 26th deliver the days before): every source on both, except the one that stopped after the first.
+    showcase = {"food_pds": 2, "health_ambulance": 2, "transport_trips": 2, "wcd_anganwadi": 2, "water_supply": 2,
+                "revenue_mutations": 1}
+    assert {code: batches.pop(code, 0) for code in showcase} == showcase
+    # and each department's daily CSV export on both mornings
+    assert len(batches) >= 10 and set(batches.values()) == {2} and all(c.endswith("_daily_mis") for c in batches)
+    # Bodeli (LGD 6020, not in a Census 2011 tree) on each delivery; any other rejection is a rule broken by an
+    # injected typo (a count dropped to a tenth), never a row the simulation got wrong.
+    unknown = [reason for reason in rejected if "unknown org unit" in reason]
+    assert len(unknown) == 2 and all("'6020'" in reason for reason in unknown)
+    assert all("fails validation rule" in reason for reason in rejected if reason not in unknown)
+    assert any(line.startswith(f"sources: {11 + 2 * len(batches)} batches delivered") for line in summary.notes)
+
+
+def test_a_delivered_value_traces_back_to_its_source_batch(demo_home):
+    home, _ = demo_home
+    with connect(f"duckdb:///{home / 'warehouse.duckdb'}") as warehouse:
+        lineage = warehouse.lineage("hlt_amb_calls", "3782", "20261125")
+        stopped = warehouse.data_values(["rev_mutations_pending"], ["3782"], ["20261124", "20261125"]).to_pylist()
+    assert [key.split("-")[0] for key in lineage.batches["batch_id"].to_pylist()] == ["health_ambulance"]
+    # revenue_mutations delivered the 24th on the first morning, then stopped: the 25th never came.
+    assert [row["period"] for row in stopped] == ["20261124"]

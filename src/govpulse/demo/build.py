@@ -5,11 +5,17 @@ Each step is a function of its own so tests and benchmarks can run the parts the
 
 from __future__ import annotations
 
+import json
+import shutil
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
 
 from govpulse.catalog.io import schema
 from govpulse.catalog.io.importer import import_catalog
@@ -20,9 +26,15 @@ from govpulse.demo.geography import Geography, load_geography
 from govpulse.analytics.flag_engine import run_flag_engine
 from govpulse.demo.actions import seed_demo_actions
 from govpulse.demo.users import describe, make_demo_users
-from govpulse.demo.simulate import Simulation, SimulationPlan, census_values
+from govpulse.demo.deliveries import DELIVERY_DAYS, DeliveryPlan, deliver
+from govpulse.demo.feed_server import DemoFeedServer
+from govpulse.demo.simulate import SCHEMA, Simulation, SimulationPlan, census_values
+from govpulse.demo.department_feeds import department_source_definitions
+from govpulse.demo.source_feeds import demo_source_definitions, register_demo_sources, source_elements
+from govpulse.ingest.batches import IngestStores
+from govpulse.ingest.sources import SourceDefinition
 from govpulse.ingest.warehouse_sync import sync_dimensions
-from govpulse.installation import catalog_session, initialise
+from govpulse.installation import catalog_session, catalog_sessions, initialise
 from govpulse.settings import Settings
 from govpulse.warehouse import Warehouse, connect
 
@@ -106,6 +118,7 @@ def build_demo(
         catalog = demo_catalog(indicators)
     today = today or date.today()
     fresh_warehouse(settings.warehouse_url)
+    fresh_feeds(settings.home)
     with progress.step("Writing org units and catalogue", total=None), catalog_session(settings) as session:
         written = replace_tree(session, tree)
         import_catalog(session, catalog)
@@ -113,14 +126,22 @@ def build_demo(
         users = make_demo_users(session, tree, geography.census)
         warehouse = connect(settings.warehouse_url)
         sync_dimensions(session, warehouse)
-    with warehouse:
+    with warehouse, DemoFeedServer(settings.home).start() as feeds:
+        definitions = demo_sources(settings.home, feeds.url, catalog, tree)
+        plan = DeliveryPlan.for_sources(definitions, today, days=max(1, min(DELIVERY_DAYS, days - 1)))
         simulation = Simulation(catalog, tree, geography.census, SimulationPlan(today=today, days=days))
-        leaf_values = load_values(warehouse, geography, simulation, progress)
+        leaf_values, held = load_values(warehouse, geography, simulation, plan, progress)
         rollup = warehouse.rollup(full=True, progress=progress)
+        with catalog_session(settings) as session:
+            register_demo_sources(session, settings.home, feeds.url, definitions)
+        with catalog_sessions(settings) as factory:
+            deliveries = deliver(IngestStores(factory, warehouse), settings.home, definitions, held, plan,
+                                 now=min(datetime.now(UTC), end_of_day(today)), progress=progress)
         with progress.step("Raising red flags", total=None), catalog_session(settings) as session:
             flags = run_flag_engine(session, warehouse, today=today)
         with progress.step("Recording a few weeks of actions", total=None), catalog_session(settings) as session:
             actions = seed_demo_actions(session, warehouse, today, notes=simulation.notes)
+    write_demo_marker(settings.home, state=state, today=today)
     root = tree.roots()[0]
     return DemoSummary(
         state_name=root.name,
@@ -130,10 +151,11 @@ def build_demo(
         data_elements=len(catalog.data_elements),
         indicators=len(catalog.indicators),
         seconds=time.perf_counter() - started,
-        leaf_values=leaf_values,
+        leaf_values=leaf_values + sum(r.values_inserted for r in deliveries.reports),
         rollup_rows=rollup.rows_written,
         problems=problems,
-        notes=[*geography.notes, *simulation.notes.lines(), flag_summary(flags), *actions.lines],
+        notes=[*geography.notes, *simulation.notes.lines(), *deliveries.lines(), flag_summary(flags),
+               *actions.lines],
         accounts=describe(users, tree),
     )
 
@@ -151,11 +173,51 @@ def fresh_warehouse(url: str) -> None:
             leftover.unlink(missing_ok=True)
 
 
-def load_values(warehouse: Warehouse, geography: Geography, simulation: Simulation, progress: Progress) -> int:
-    """Census 2011 counts (period 2011), then the simulated daily history, one batch per chunk."""
+def demo_sources(home: Path, feed_url: str, catalog: schema.CatalogFile, tree: OrgUnitTree) -> list[SourceDefinition]:
+    """The six showcase sources (one per connector kind), then a daily CSV export for each department with daily
+    data elements they do not deliver. Every file source's drop folder exists from the start."""
+    showcase = demo_source_definitions(home, feed_url)
+    covered = {code for definition in showcase for code in source_elements(definition)}
+    kinds = {node.kind for node in tree.nodes()}
+    definitions = [*showcase, *department_source_definitions(home, catalog, covered, kinds)]
+    for definition in definitions:
+        if "folder" in definition.settings:
+            Path(definition.settings["folder"]).mkdir(parents=True, exist_ok=True)
+    return definitions
+
+
+def fresh_feeds(home: Path) -> None:
+    """The demo's source files start empty too (their folders remember which files were read)."""
+    shutil.rmtree(Path(home) / "feeds", ignore_errors=True)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in India, in UTC: a demo built for a past day delivers all of that day."""
+    return datetime.combine(day, clock.max, ZoneInfo("Asia/Kolkata")).astimezone(UTC)
+
+
+def load_values(warehouse: Warehouse, geography: Geography, simulation: Simulation, plan: DeliveryPlan,
+                progress: Progress) -> tuple[int, pa.Table]:
+    """Census 2011 counts (period 2011), then the simulated daily history, one batch per chunk; the values the
+    sources deliver (``plan``) are held back and returned."""
     written = warehouse.write("census-2011", census_values(geography.census)).changed
+    held = []
     with progress.step("Simulating and storing daily values", total=simulation.row_count()) as step:
         for number, chunk in enumerate(simulation.chunks(), start=1):
-            written += warehouse.write(f"demo-simulation-{number:04d}", chunk).changed
+            direct, kept = plan.split(chunk)
+            written += warehouse.write(f"demo-simulation-{number:04d}", direct).changed
+            held.append(kept)
             step.advance(chunk.num_rows)
-    return written
+    return written, pa.concat_tables(held) if held else SCHEMA.empty_table()
+
+
+MARKER = "demo.json"
+"""Written into the home folder by a demo build: ``govpulse serve`` then plays the demo's source systems."""
+
+
+def write_demo_marker(home: Path, *, state: str, today: date) -> None:
+    (Path(home) / MARKER).write_text(json.dumps({"state": state, "built_for": today.isoformat()}), encoding="utf-8")
+
+
+def is_demo_home(home: Path) -> bool:
+    return (Path(home) / MARKER).exists()

@@ -44,6 +44,12 @@ class DemoFeedServer:
         self._httpd.server_close()
         self._thread.join(5)
 
+    def __enter__(self) -> DemoFeedServer:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
     def answer(self, path: str, query: dict[str, str]) -> tuple[int, dict]:
         if path == "/gsrtc/api/v1/daily-operations":
             records = [r for f in self._files("transport_trips", query.get("updated_since")) for r in _load(f)]

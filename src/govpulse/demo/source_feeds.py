@@ -20,8 +20,9 @@ those JSON files (``govpulse serve`` starts it in demo mode). The push source re
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
@@ -32,9 +33,10 @@ import pyarrow.compute as pc
 import yaml
 from sqlalchemy.orm import Session
 
+from govpulse.demo.department_feeds import write_mis_export
 from govpulse.ingest.sources import SourceDefinition, parse_definition, register_source
 
-__all__ = ["demo_source_definitions", "register_demo_sources", "write_demo_source_files"]
+__all__ = ["demo_source_definitions", "register_demo_sources", "source_elements", "write_demo_source_files"]
 
 
 def demo_source_definitions(home: Path, feed_url: str = "http://127.0.0.1:8001") -> list[SourceDefinition]:
@@ -50,33 +52,45 @@ def demo_source_definitions(home: Path, feed_url: str = "http://127.0.0.1:8001")
     return definitions
 
 
-def register_demo_sources(session: Session, home: Path, feed_url: str) -> list[str]:
-    """Register (create or update) every demo source; returns their codes. The caller commits."""
-    return [register_source(session, definition)[0].code for definition in demo_source_definitions(home, feed_url)]
+def register_demo_sources(session: Session, home: Path, feed_url: str,
+                          definitions: list[SourceDefinition] | None = None) -> list[str]:
+    """Register (create or update) the demo sources (default: the six of ``demo/sources``, at ``feed_url``);
+    returns their codes. The caller commits."""
+    chosen = definitions if definitions is not None else demo_source_definitions(home, feed_url)
+    return [register_source(session, definition)[0].code for definition in chosen]
 
 
-def write_demo_source_files(home: Path, values: pa.Table, today: date) -> dict[str, Path]:
+def write_demo_source_files(home: Path, values: pa.Table, today: date, *, delivered_at: datetime | None = None,
+                            sources: Iterable[str] | None = None,
+                            definitions: list[SourceDefinition] | None = None) -> dict[str, Path]:
     """Write ``today``'s values (a table of data_element, org_unit, period, value) as each demo source delivers
-    them; returns the file written per source code. Sources with no values today get no file."""
+    them; returns the file written per source code. Sources with no values today get no file.
+
+    ``delivered_at`` (default: now) stamps the files' modification times and the database rows' ``updated_at``,
+    which is what the REST, DHIS2 and SQL sources ask about (``updated since``); ``sources`` limits the codes;
+    ``definitions`` are the sources (default: the six of ``demo/sources``)."""
     day = today.strftime("%Y%m%d")
     todays = values.filter(pc.equal(values["period"], day))
+    delivered_at = (delivered_at or datetime.now(UTC)).astimezone(UTC)
     written = {}
-    for definition in demo_source_definitions(home):
-        elements = _elements(definition)
-        rows = todays.filter(pc.is_in(todays["data_element"], value_set=pa.array(sorted(elements))))
+    for definition in definitions if definitions is not None else demo_source_definitions(home):
+        if sources is not None and definition.code not in sources:
+            continue
+        rows = todays.filter(pc.is_in(todays["data_element"], value_set=pa.array(sorted(source_elements(definition)))))
         if rows.num_rows == 0:
             continue
         folder = Path(home) / "feeds" / definition.code
         folder.mkdir(parents=True, exist_ok=True)
-        written[definition.code] = _WRITERS[definition.code](definition, rows.to_pylist(), folder, today)
+        writer = _WRITERS.get(definition.code, write_mis_export)
+        path = writer(definition, rows.to_pylist(), folder, today, delivered_at)
+        os.utime(path, (delivered_at.timestamp(), delivered_at.timestamp()))
+        written[definition.code] = path
     return written
 
 
-def _elements(definition: SourceDefinition) -> set[str]:
-    mapping = definition.mapping
-    if mapping.values:
-        return set(mapping.values.values())
-    return set(mapping.data_element.codes.values())
+def source_elements(definition: SourceDefinition) -> set[str]:
+    """The data elements a source delivers (its wide columns or its long-format codes)."""
+    return set(definition.mapping.data_elements())
 
 
 def _wide(definition: SourceDefinition, rows: list[dict]) -> dict[str, dict[str, float]]:
@@ -92,7 +106,8 @@ def _number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
-def _csv(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _csv(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+         delivered_at: datetime) -> Path:
     columns = list(definition.mapping.values)
     lines = [",".join([definition.mapping.org_unit.column, definition.mapping.period.date_column, *columns])]
     for unit, cells in sorted(_wide(definition, rows).items()):
@@ -103,7 +118,8 @@ def _csv(definition: SourceDefinition, rows: list[dict], folder: Path, today: da
     return path
 
 
-def _excel(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _excel(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+           delivered_at: datetime) -> Path:
     columns = list(definition.mapping.values)
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Pendency")
@@ -121,7 +137,8 @@ def _long_codes(definition: SourceDefinition) -> dict[str, str]:
     return {code: own for own, code in definition.mapping.data_element.codes.items()}
 
 
-def _rest_json(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _rest_json(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+               delivered_at: datetime) -> Path:
     own = _long_codes(definition)
     records = [{"depot": {"district_lgd": row["org_unit"]}, "service_date": today.isoformat(),
                 "metric": own[row["data_element"]], "value": _number(row["value"])} for row in rows]
@@ -130,10 +147,11 @@ def _rest_json(definition: SourceDefinition, rows: list[dict], folder: Path, tod
     return path
 
 
-def _sql(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _sql(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+         delivered_at: datetime) -> Path:
     path = folder / "pds.sqlite"
     columns = ["grain_qtl", "txn_total", "txn_biometric", "txn_portability"]
-    stamp = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    stamp = delivered_at.replace(tzinfo=None).isoformat(sep=" ")
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE IF NOT EXISTS pds_daily (taluka_code TEXT, txn_date TEXT, grain_qtl REAL, "
                            "txn_total INTEGER, txn_biometric INTEGER, txn_portability INTEGER, updated_at TEXT, "
@@ -145,9 +163,10 @@ def _sql(definition: SourceDefinition, rows: list[dict], folder: Path, today: da
     return path
 
 
-def _dhis2(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _dhis2(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+           delivered_at: datetime) -> Path:
     own = _long_codes(definition)
-    stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    stamp = delivered_at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
     values = [{"dataElement": own[row["data_element"]], "period": f"{today:%Y%m%d}", "orgUnit": row["org_unit"],
                "categoryOptionCombo": "HllvX50cXC0", "value": str(_number(row["value"])), "lastUpdated": stamp}
               for row in rows]
@@ -156,7 +175,8 @@ def _dhis2(definition: SourceDefinition, rows: list[dict], folder: Path, today: 
     return path
 
 
-def _push(definition: SourceDefinition, rows: list[dict], folder: Path, today: date) -> Path:
+def _push(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,
+          delivered_at: datetime) -> Path:
     own = _long_codes(definition)
     records = [{"taluka": row["org_unit"], "date": today.isoformat(), "indicator": own[row["data_element"]],
                 "value": _number(row["value"])} for row in rows]
@@ -165,7 +185,7 @@ def _push(definition: SourceDefinition, rows: list[dict], folder: Path, today: d
     return path
 
 
-_WRITERS: dict[str, Callable[[SourceDefinition, list[dict], Path, date], Path]] = {
+_WRITERS: dict[str, Callable[[SourceDefinition, list[dict], Path, date, datetime], Path]] = {
     "health_ambulance": _csv,
     "revenue_mutations": _excel,
     "transport_trips": _rest_json,

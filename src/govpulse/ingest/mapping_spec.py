@@ -69,6 +69,13 @@ class SourceMapping(_Spec):
     required: list[str] = Field(default_factory=list, description="Wide format: value columns that must be filled.")
     rules: list[ValidationRule] = Field(default_factory=list, description="Checks between data elements.")
 
+    def data_elements(self) -> frozenset[str]:
+        """The data-element codes this mapping delivers: the wide columns' codes or the long format's code table
+        (empty for a long format without one: its codes come from the rows, unknown in advance)."""
+        if self.values:
+            return frozenset(self.values.values())
+        return frozenset(self.data_element.codes.values()) if self.data_element is not None else frozenset()
+
     @model_validator(mode="before")
     @classmethod
     def _period_shorthand(cls, data: Any) -> Any:
