@@ -277,3 +277,20 @@ def test_a_push_source_cannot_be_read(world):
     report = run_source(world.stores, "pushed", now=NOW)
     assert report.status == FAILED and "receives its data by push" in report.error
     assert replay_quarantine(world.stores, "pushed").status == NOTHING_TO_REPLAY
+
+
+def test_the_catalogue_lookups_are_reused_until_the_catalogue_changes(world):
+    from govpulse.catalog.models import OrgUnit
+    from govpulse.ingest.lookups import CatalogLookups
+
+    with world.session_factory() as session:
+        first = CatalogLookups.load(session)
+        assert CatalogLookups.load(session) is first  # twenty sources of a morning read the tree once
+        keys = first.org_units.keys("code", "village")
+        assert first.org_units.keys("code", "village") is keys
+        session.add(OrgUnit(code="525003", name="Sachin", kind="village", level=4, path="/24/459/3900/525003/",
+                            parent_id=session.query(OrgUnit.id).filter_by(code="3900").scalar()))
+        session.commit()
+        changed = CatalogLookups.load(session)
+    assert changed is not first and changed.fingerprint != first.fingerprint
+    assert "525003" in changed.org_units.keys("code", "village").keys.to_pylist()
