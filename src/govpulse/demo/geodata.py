@@ -1,4 +1,5 @@
-"""Reading the public data shipped in ``govpulse/demo/data`` (gzip CSV and GeoJSON), and polygon centroids.
+"""Reading the public data shipped in ``govpulse/demo/data`` (gzip CSV) and the maps of ``govpulse.geo``, and
+polygon centroids.
 
 Every CSV row comes back with the name of its file and its line number, so that an org unit or a census value
 can always say where it came from ("census2011_pca_gujarat.csv.gz line 553").
@@ -9,11 +10,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+
+from govpulse.geo.files import read_layer
 
 DATA_PACKAGE = "govpulse.demo"
 DATA_FOLDER = "data"
@@ -60,11 +62,8 @@ def read_rows(name: str) -> list[Row]:
 
 
 def read_geojson(name: str) -> dict[str, Any]:
-    """A shipped gzip GeoJSON FeatureCollection, parsed."""
-    collection = json.loads(_open_bytes(name))
-    if collection.get("type") != "FeatureCollection":
-        raise ValueError(f"{name}: expected a GeoJSON FeatureCollection, found type {collection.get('type')!r}")
-    return collection
+    """A shipped boundary file (gzip GeoJSON FeatureCollection), parsed: the maps live with ``govpulse.geo``."""
+    return read_layer(name)
 
 
 # --- centroids -----------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from govpulse.demo import naming
 from govpulse.demo.census_units import CensusState, CensusTown, read_census_state, values_of
 from govpulse.demo.geodata import Row, centroid, read_geojson, read_rows
 from govpulse.demo.states import STATES, ULB_TYPES, StateSources
+from govpulse.geo.layers import ward_code
 
 __all__ = ["CENSUS_DATA_ELEMENTS", "Geography", "load_geography"]
 
@@ -295,7 +296,7 @@ class _Builder:
                 if (number := ward_map.number(props)) is None:
                     unnumbered += 1
                     continue
-                ward = props["org_unit"] = f"{code}W{number:04d}"
+                ward = props["org_unit"] = ward_code(code, number)
                 middle = centroid([feature["geometry"]])
                 if middle is None:
                     flat.append(str(number))

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from govpulse.demo.geodata import Row
+from govpulse.geo.names import name_key
 
 SCRIPTS = {
     "gu": re.compile("[\u0a80-\u0aff]"),  # Gujarati block
@@ -20,8 +21,6 @@ SCRIPTS = {
 _SMALL_WORDS = {"and", "of", "the", "alias"}
 _LETTERS = re.compile(r"[^\W\d_]+")
 
-# District names that the maps and LGD spell differently (after ``key``): map spelling -> LGD spelling.
-_SPELLINGS = {"aravalli": "arvalli", "chhotaudaipur": "chhotaudepur", "dahod": "dohad"}
 
 # Spelling variants of one taluka in LGD's sub-district and block lists ("Vaghodia" / "WAGHODIA") score at
 # least 0.82 (difflib ratio of letters only) against the right block and at most 0.81 against a wrong one
@@ -49,9 +48,9 @@ def readable(name: str) -> str:
 
 
 def key(name: str) -> str:
-    """Letters only, lower case, with known spelling differences folded: a join key for names."""
-    letters = re.sub(r"[^a-z]", "", name.lower())
-    return _SPELLINGS.get(letters, letters)
+    """Letters only, lower case, with known spelling differences folded: a join key for names (the maps' own,
+    ``geo.names.name_key``, so that the demo and the dashboard's maps join names alike)."""
+    return name_key(name)
 
 
 def with_type(name: str, type_label: str | None) -> str:

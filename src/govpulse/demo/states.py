@@ -1,4 +1,5 @@
-"""Which shipped files describe each demo state, and how their map features name org units."""
+"""Which shipped files describe each demo state, and how their map features name org units (the maps and their
+ward numbers are ``govpulse.geo``'s, which the dashboard reads too)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govpulse.demo import naming
+from govpulse.geo import layers as maps
 
 __all__ = ["STATES", "ULB_TYPES", "StateSources", "WardMap"]
 
@@ -46,18 +48,9 @@ class StateSources:
     ward_maps: tuple[WardMap, ...] = ()
 
 
-def _ahmedabad_number(props: Mapping[str, Any]) -> int | None:
-    head = str(props.get("Name", "")).split(" ", 1)[0]
-    return int(head) if head.isdigit() else None
-
-
 def _ahmedabad_name(props: Mapping[str, Any]) -> str | None:
     parts = str(props.get("Name", "")).split(" ", 1)
     return naming.readable(parts[1]) if len(parts) == 2 else None
-
-
-def _number(key: str) -> Callable[[Mapping[str, Any]], int | None]:
-    return lambda props: int(props[key]) if str(props.get(key, "")).isdigit() else None
 
 
 def _text(key: str) -> Callable[[Mapping[str, Any]], str | None]:
@@ -70,11 +63,11 @@ STATES: dict[str, StateSources] = {
         lgd_code="24",
         language="gu",
         census_file="census2011_pca_gujarat.csv.gz",
-        district_map="gujarat_districts.geo.json.gz",
-        taluka_map="gujarat_subdistrict_hq_points.geo.json.gz",
+        district_map=maps.GUJARAT_DISTRICTS.file,
+        taluka_map=maps.GUJARAT_TALUKA_HQ.file,
         ward_maps=(
-            WardMap("Ahmadabad", "ahmedabad_wards.geo.json.gz", _ahmedabad_number, _ahmedabad_name),
-            WardMap("Vadodara", "vadodara_wards.geo.json.gz", _number("ward_no"), _text("ward_name")),
+            WardMap("Ahmadabad", maps.AHMEDABAD_WARDS.file, maps.AHMEDABAD_WARDS.ward_number, _ahmedabad_name),
+            WardMap("Vadodara", maps.VADODARA_WARDS.file, maps.VADODARA_WARDS.ward_number, _text("ward_name")),
         ),
     ),
     "kerala": StateSources(
@@ -82,8 +75,8 @@ STATES: dict[str, StateSources] = {
         lgd_code="32",
         language="ml",
         census_file="census2011_pca_kerala.csv.gz",
-        district_map="kerala_districts_lgd.geo.json.gz",
-        taluka_map="kerala_subdistricts_lgd.geo.json.gz",
-        ward_maps=(WardMap("Kochi", "kochi_wards.geo.json.gz", _number("Ward_No"), _text("Ward_Name")),),
+        district_map=maps.KERALA_DISTRICTS.file,
+        taluka_map=maps.KERALA_TALUKAS.file,
+        ward_maps=(WardMap("Kochi", maps.KOCHI_WARDS.file, maps.KOCHI_WARDS.ward_number, _text("Ward_Name")),),
     ),
 }

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
+MAPS = HERE.parents[1] / "geo" / "data"  # the boundaries live with govpulse.geo, which the dashboard's maps read
 STATE_CODES = {"24", "32"}  # LGD and Census 2011 state codes agree for these two: Gujarat, Kerala
 STATE_NAMES = {"GUJARAT", "KERALA"}
 
@@ -135,8 +136,8 @@ def main(shared: Path) -> None:
     for source, target, keep, columns in TABLES:
         print(f"{target}: {prepare_table(shared, source, target, keep, columns)} rows")
     for source, target in GEOJSON.items():
-        _gzip((shared / source).read_bytes(), HERE / target)
-        print(f"{target}: verbatim")
+        _gzip((shared / source).read_bytes(), MAPS / target)
+        print(f"geo/data/{target}: verbatim")
 
 
 if __name__ == "__main__":

@@ -9,21 +9,21 @@ For the children of an org unit the map is, in order of preference:
 ``grid``      a tile-free grid of equal squares, one per child in name order (villages of a taluka, wards of
               towns without a ward map): every child can still be seen, compared and clicked.
 
-Each feature carries ``org_unit`` (its code) and ``label`` (its name), and the page registers the collection
-with ``echarts.registerMap``. Children the chosen layout cannot draw are listed in ``missing`` so the page can
+The boundaries are those shipped with govpulse for the tree's state (``govpulse.geo``), joined to the children by
+their codes, Census 2011 codes or names. Each feature carries ``org_unit`` (its code) and ``label`` (its name),
+and the page registers the collection with ``echarts.registerMap``. Children the chosen layout cannot draw are listed in ``missing`` so the page can
 say so; the table beside the map always lists every child.
 """
 
 from __future__ import annotations
 
-import functools
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from govpulse.catalog.models import OrgUnit
+from govpulse.geo.boundaries import state_boundaries
 
 Layout = Literal["polygons", "points", "grid"]
 
@@ -42,37 +42,6 @@ class ChildrenMap:
     """Child code -> (longitude, latitude), for the ``points`` layout."""
     missing: tuple[str, ...] = ()
     """Children the layout could not draw (no boundary, or no map point)."""
-
-
-# --- the shipped boundaries ----------------------------------------------------------------------------
-
-_LOADING = threading.Lock()
-
-
-@functools.cache
-def _shapes_of_state(state_code: str) -> dict[str, dict[str, Any]]:
-    """Geometry by org-unit code, from every boundary layer of the demo state with LGD code ``state_code``
-    (empty for an installation that is not a demo state)."""
-    from govpulse.demo.geography import load_geography
-    from govpulse.demo.states import STATES
-
-    key = next((name for name, sources in STATES.items() if sources.lgd_code == state_code), None)
-    if key is None:
-        return {}
-    shapes: dict[str, dict[str, Any]] = {}
-    for layer in load_geography(key).boundaries.values():
-        for feature in layer["features"]:
-            code = feature["properties"].get("org_unit")
-            geometry = feature.get("geometry") or {}
-            if code and geometry.get("type") in ("Polygon", "MultiPolygon"):
-                shapes.setdefault(str(code), geometry)
-    return shapes
-
-
-def boundaries(state_code: str) -> dict[str, dict[str, Any]]:
-    """Polygon geometry by org-unit code for the state (read once per process, 0.4 s for Gujarat)."""
-    with _LOADING:
-        return _shapes_of_state(state_code)
 
 
 def state_code_of(unit: OrgUnit) -> str:
@@ -104,16 +73,17 @@ def grid_geometry(index: int, count: int) -> dict[str, Any]:
 
 def children_map(parent: OrgUnit, children: Sequence[OrgUnit]) -> ChildrenMap:
     """The map of ``children`` (already limited to the reader's scope) under ``parent``."""
-    shapes = boundaries(state_code_of(parent))
-    drawn = [c for c in children if c.code in shapes]
-    if drawn:
-        features = [_feature(c.code, c.name, shapes[c.code]) for c in drawn]
+    index = state_boundaries(state_code_of(parent))
+    shapes = {c.code: shape for c in children if (shape := index.shape_of(c)) is not None}
+    if shapes:
+        features = [_feature(c.code, c.name, shapes[c.code]) for c in children if c.code in shapes]
         missing = tuple(c.code for c in children if c.code not in shapes)
         return ChildrenMap(parent.code, "polygons", _collection(features), missing=missing)
     located = {c.code: (c.longitude, c.latitude) for c in children
                if c.latitude is not None and c.longitude is not None}
-    if located and parent.code in shapes:
-        outline = _collection([_feature(parent.code, parent.name, shapes[parent.code])])
+    border = index.shape_of(parent)
+    if located and border is not None:
+        outline = _collection([_feature(parent.code, parent.name, border)])
         missing = tuple(c.code for c in children if c.code not in located)
         return ChildrenMap(parent.code, "points", outline, points=located, missing=missing)
     ordered = sorted(children, key=lambda c: (c.name.casefold(), c.code))
