@@ -189,6 +189,10 @@ class RankingRow(BaseModel):
     rank_change: int | None = Field(None, description="previous rank - rank: positive means the unit climbed.")
     peer_group: str | None = None
     peer_rank: int | None = None
+    reporting: int = Field(0, description="Leaf org units that reported.")
+    expected: int = Field(0, description="Leaf org units expected to report.")
+    coverage: float | None = Field(None, description="reporting / expected, in %.")
+    stored_at: datetime | None = Field(None, description="Newest leaf value behind the value: its freshness.")
 
 
 class PeerGroup(BaseModel):
@@ -202,6 +206,8 @@ class Ranking(BaseModel):
     org_unit: OrgUnitRef
     period: PeriodRef
     compare_to: PeriodRef | None = None
+    parent: CellOut | None = Field(None, description="The indicator at org_unit itself, in the same period: value, "
+                                                     "target, status and coverage.")
     rows: list[RankingRow] = Field(description="Best first; units without a value last.")
     peer_groups: list[PeerGroup] = Field(default_factory=list)
 

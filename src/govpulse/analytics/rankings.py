@@ -10,8 +10,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from govpulse.analytics.evaluate import make_cell, read_values
-from govpulse.analytics.evaluation_models import PeerGroup, Ranking, RankingRow
-from govpulse.analytics.indicator_catalogue import evaluation_period, load_indicators
+from govpulse.analytics.evaluation_models import CellOut, PeerGroup, Ranking, RankingRow
+from govpulse.analytics.indicator_catalogue import EvalIndicator, evaluation_period, load_indicators
 from govpulse.analytics.targets import TargetBook
 from govpulse.analytics.values import (
     InvalidQuery,
@@ -30,7 +30,7 @@ from govpulse.core.rankings import improvement_ranking, population_bands, rank, 
 from govpulse.core.scope import Scope
 from govpulse.warehouse import Warehouse
 
-__all__ = ["POPULATION_ELEMENT", "rankings"]
+__all__ = ["POPULATION_ELEMENT", "drilldown_ranking", "rankings"]
 
 POPULATION_ELEMENT = "census_population"
 """The data element whose newest yearly value sorts units into population bands (the demo's Census 2011)."""
@@ -40,18 +40,40 @@ def rankings(session: Session, warehouse: Warehouse, scope: Scope, *, indicator:
              compare_to: str | None = None, peer_bands: Sequence[float] | None = None,
              population_element: str = POPULATION_ELEMENT, today: date | None = None) -> Ranking:
     """The children of ``org_unit`` ranked by ``indicator`` in ``period`` (best first), with their score,
-    status and target; with ``compare_to``, the change since then, the improvement rank and the rank change;
-    with ``peer_bands`` (population bounds, e.g. [500000, 1500000]), ranks within each band."""
-    today = today or date.today()
-    found = load_indicators(session, scope, codes=[indicator])
-    if not found:
-        raise NotFound(f"no indicator with code {indicator!r}")
-    [ind] = found
+    status, target and coverage, and ``org_unit``'s own cell; with ``compare_to``, the change since then, the
+    improvement rank and the rank change; with ``peer_bands`` (population bounds, e.g. [500000, 1500000]),
+    ranks within each band."""
+    ind = _indicator(session, scope, indicator)
     if ind.polarity is Polarity.NEUTRAL:
         raise InvalidQuery(f"{ind.code} has no better direction (neutral), so it cannot be ranked")
+    return _ranking(session, warehouse, scope, ind, org_unit, period, compare_to=compare_to, peer_bands=peer_bands,
+                    population_element=population_element, today=today or date.today())
+
+
+def drilldown_ranking(session: Session, warehouse: Warehouse, scope: Scope, *, indicator: str, org_unit: str,
+                      period: str, today: date | None = None) -> Ranking:
+    """The drill-down in one call: ``org_unit``'s own cell (value, target, status, coverage) and each child's
+    value, numerator, denominator, coverage, target, status and rank, all for the same period. Unlike
+    ``rankings`` it takes a neutral indicator too (no better direction): its children are then not ranked
+    (no rank, no score), in name order."""
+    ind = _indicator(session, scope, indicator)
+    return _ranking(session, warehouse, scope, ind, org_unit, period, today=today or date.today(),
+                    ranked=ind.polarity is not Polarity.NEUTRAL)
+
+
+def _indicator(session: Session, scope: Scope, code: str) -> EvalIndicator:
+    found = load_indicators(session, scope, codes=[code])
+    if not found:
+        raise NotFound(f"no indicator with code {code!r}")
+    return found[0]
+
+
+def _ranking(session: Session, warehouse: Warehouse, scope: Scope, ind: EvalIndicator, org_unit: str, period: str,
+             *, today: date, compare_to: str | None = None, peer_bands: Sequence[float] | None = None,
+             population_element: str = POPULATION_ELEMENT, ranked: bool = True) -> Ranking:
     unit = resolve_org_unit(session, org_unit, scope)
     if not scope.allows(path=unit.path, department=ind.department):
-        raise NotFound(f"no indicator with code {indicator!r} at org unit {org_unit!r}")
+        raise NotFound(f"no indicator with code {ind.code!r} at org unit {org_unit!r}")
     [asked] = parse_periods([period])
     evaluated = evaluation_period(asked, ind.natural_type, today)
     before = evaluation_period(parse_periods([compare_to])[0], ind.natural_type, today) if compare_to else None
@@ -59,38 +81,44 @@ def rankings(session: Session, warehouse: Warehouse, scope: Scope, *, indicator:
                 if scope.allows(path=c.path, department=ind.department)]
     wanted = [evaluated, evaluated.previous()] + ([before] if before else [])
     rows = read_values(warehouse, scope, [(ind, wanted)], parent=unit.code)
+    own = read_values(warehouse, scope, [(ind, [evaluated])], org_units=[unit.code])
     targets = TargetBook.load(session, [ind])
     cells = {c.code: make_cell(ind, c.code, evaluated, rows, targets, with_trend=False) for c in children}
     values = {code: cell.value for code, cell in cells.items()}
-    ranked = {r.key: r.rank for r in rank(values, ind.polarity, decimals=ind.decimals)}
-    scores = min_max_scores(values, ind.polarity)
+    places = {r.key: r.rank for r in rank(values, ind.polarity, decimals=ind.decimals)} if ranked else {}
+    scores = min_max_scores(values, ind.polarity) if ranked else {}
     improvement = {}
     if before is not None:
         earlier = {c.code: rows.get((ind.code, c.code, before.id), {}).get("value") for c in children}
         improvement = {i.key: i for i in improvement_ranking(earlier, values, ind.polarity, decimals=ind.decimals)}
     groups, peer_rank = _peer_groups(warehouse, scope, ind.department, children, values, ind.polarity,
                                      peer_bands, population_element, ind.decimals)
-    out = []
-    for child in children:
-        cell, change = cells[child.code], improvement.get(child.code)
-        score = scores.get(child.code)
-        out.append(RankingRow(
-            org_unit=org_unit_ref(child), value=cell.value, numerator=cell.numerator, denominator=cell.denominator,
-            rank=ranked.get(child.code), score=None if score is None else round(score, 1), status=cell.status,
-            target=cell.target, previous_value=change.before if change else None,
-            change=None if change is None or change.change is None else round(change.change, ind.decimals + 1),
-            improvement_rank=change.rank if change else None, previous_rank=change.rank_before if change else None,
-            rank_change=change.rank_change if change else None,
-            peer_group=groups.get(child.code), peer_rank=peer_rank.get(child.code),
-        ))
+    out = [_row(child, cells[child.code], places.get(child.code), scores.get(child.code),
+                improvement.get(child.code), groups.get(child.code), peer_rank.get(child.code), ind.decimals)
+           for child in children]
     out.sort(key=lambda r: (r.rank is None, r.rank or 0, r.org_unit.name))
     bands = sorted({name for name in groups.values()})
     return Ranking(
         description=f"{ind.name}; {unit.name} by {'area' if not children else children[0].kind}s; {evaluated.label}"
                     + (f" against {before.label}" if before else ""),
         indicator=ind.ref, org_unit=org_unit_ref(unit), period=period_ref(evaluated),
-        compare_to=period_ref(before) if before else None, rows=out,
+        compare_to=period_ref(before) if before else None,
+        parent=make_cell(ind, unit.code, evaluated, own, targets, with_trend=False), rows=out,
         peer_groups=[PeerGroup(name=b, members=sorted(c for c, g in groups.items() if g == b)) for b in bands],
+    )
+
+
+def _row(child, cell: CellOut, place: int | None, score: float | None, change, group: str | None,
+         peer_rank: int | None, decimals: int) -> RankingRow:
+    """One child's row: its cell's figures (value, target, status, coverage) with its places."""
+    return RankingRow(
+        org_unit=org_unit_ref(child), value=cell.value, numerator=cell.numerator, denominator=cell.denominator,
+        rank=place, score=None if score is None else round(score, 1), status=cell.status, target=cell.target,
+        previous_value=change.before if change else None,
+        change=None if change is None or change.change is None else round(change.change, decimals + 1),
+        improvement_rank=change.rank if change else None, previous_rank=change.rank_before if change else None,
+        rank_change=change.rank_change if change else None, peer_group=group, peer_rank=peer_rank,
+        reporting=cell.reporting, expected=cell.expected, coverage=cell.coverage, stored_at=cell.stored_at,
     )
 
 

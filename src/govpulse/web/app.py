@@ -31,7 +31,8 @@ from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
 from govpulse.web.ui.dashboard import install_page_problems
 from govpulse.web.ui.routes import actions as action_pages
-from govpulse.web.ui.routes import admin, departments, drilldown, exports, home, indicators, maps, overview, wall
+from govpulse.web.ui.routes import account, admin, departments, drilldown, exports, home, indicators, maps, overview
+from govpulse.web.ui.routes import wall
 from govpulse.web.ui.routes import flags as flag_pages
 
 API_PREFIX = "/api/v1"
@@ -141,7 +142,7 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(admin.router)
     app.include_router(action_pages.router)
-    for page in (overview, departments, indicators, drilldown, flag_pages, wall, exports, maps):
+    for page in (overview, departments, indicators, drilldown, flag_pages, wall, exports, maps, account):
         app.include_router(page.router)
     install_page_problems(app)  # pages answer errors as HTML pages, the API as problem+json
     mount_static(app)

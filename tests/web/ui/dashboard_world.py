@@ -17,6 +17,7 @@ from govpulse.catalog.orgunit_loader import replace_tree
 from govpulse.core.periods import PeriodType, period_of
 from govpulse.core.progress import NullProgress
 from govpulse.demo.build import build_tree, demo_catalog, fresh_warehouse, load_values
+from govpulse.demo.deliveries import DeliveryPlan
 from govpulse.demo.geography import load_geography
 from govpulse.demo.simulate import Simulation, SimulationPlan
 from govpulse.ingest.warehouse_sync import sync_dimensions
@@ -60,6 +61,9 @@ def build_small_demo(home: Path, *, today: date | None = None, departments: tupl
         sync_dimensions(session, warehouse)
     with warehouse:
         plan = SimulationPlan(today=today, days=days_since_last_month_began(today) + 1)
-        load_values(warehouse, geography, Simulation(catalog, tree, geography.census, plan), NullProgress())
+        # Every simulated value goes straight in (no source holds any back for a later delivery).
+        nothing_held = DeliveryPlan(today=today, elements=frozenset())
+        load_values(warehouse, geography, Simulation(catalog, tree, geography.census, plan), nothing_held,
+                    NullProgress())
         warehouse.rollup(full=True)
     return settings

@@ -157,7 +157,31 @@ def test_drilldown_from_the_state_shows_every_district_with_the_api_numbers(worl
     # Breadcrumb, the map's shapes, the trend fragment and the JSON twin are linked from the page.
     assert f'href="/maps/24.geojson"' in page.text.replace("&#34;", '"') or "/maps/24.geojson" in page.text
     assert f"/drill/{INDICATOR}/24/trend?period={LAST_MONTH.id}" in page.text
-    assert f"/api/v1/values/children?indicator={INDICATOR}&amp;org_unit=24&amp;period={LAST_MONTH.id}" in page.text
+    assert f"/api/v1/rankings?indicator={INDICATOR}&amp;org_unit=24&amp;period={LAST_MONTH.id}" in page.text
+
+
+def test_the_parent_tile_shows_value_target_status_and_coverage(world):
+    """Gujarat: 750 / 900 = 83.3 % against a target of 85 % (green from 85, amber from 76.5): needs attention,
+    said with the status's symbol and words (never colour alone), as the API's ranking says it."""
+    cmo = world.client("cmo")
+    page = cmo.get(f"/drill/{INDICATOR}/24").text
+    tile = re.search(r'<div class="tile tile--hero([^"]*)" id="parent-tile" data-status="([^"]*)">(.*?)</div>',
+                     page, re.S)
+    classes, status, body = tile.groups()
+    parent = cmo.get(f"/api/v1/rankings?indicator={INDICATOR}&org_unit=24&period={LAST_MONTH.id}").json()["parent"]
+    assert (parent["value"], parent["target"], parent["status"]["code"]) == (83.3, 85.0, "amber")
+    assert status == "amber" and classes.strip() == "rag-amber"  # the tile's colour bar
+    assert _text(body) == (f"Value · {period_label(LAST_MONTH, 'en')} 83.3% ▲ Needs attention Target 85.0% · "
+                           "Higher is better")
+    coverage = re.search(r'id="parent-coverage">(.*?)</div>', page, re.S).group(1)
+    # Both villages expected to report did: 2 of 2 reporting units.
+    assert (parent["reporting"], parent["expected"], parent["coverage"]) == (2, 2, 100.0)
+    assert _text(coverage) == "Coverage 100.0% 2 of 2 reporting units"
+    gujarati = world.client("cmo").get(f"/drill/{INDICATOR}/24?lang=gu").text  # (a client of its own: the cookie)
+    assert translate("gu", "status.amber") in re.search(r'id="parent-tile".*?</div>', gujarati, re.S).group(0)
+    # Kachchh is on track (90.0 % against 85 %); a village's tile too has its status.
+    kachchh = cmo.get(f"/drill/{INDICATOR}/449").text
+    assert 'id="parent-tile" data-status="green"' in kachchh and "● On track" in _text(kachchh)
 
 
 def test_drilldown_goes_down_to_a_village_and_the_breadcrumb_back_up(world):
@@ -375,7 +399,9 @@ def test_flag_inbox_lists_the_flags_with_the_api_numbers_and_filters_them(world)
     other = "low" if flag["severity"]["code"] != "low" else "info"
     filtered = cmo.get(f"/flags?severity={other}", headers={"HX-Request": "true", "HX-Target": "flag-list"})
     assert "<html" not in filtered.text and f'data-key="{flag["id"]}"' not in filtered.text
-    assert f'data-key="{flag["id"]}"' in cmo.get("/flags?department=HEALTH&org_unit=459&age=week").text
+    assert f'data-key="{flag["id"]}"' in cmo.get("/flags?department=HEALTH&org_unit=459").text
+    # ``age`` is how long a flag has been open: this one was raised today, so not for more than a day.
+    assert f'data-key="{flag["id"]}"' not in cmo.get("/flags?department=HEALTH&org_unit=459&age=day").text
     assert f'data-key="{flag["id"]}"' not in cmo.get("/flags?org_unit=449").text
     assert cmo.get("/flags?severity=dreadful").status_code == 400
 

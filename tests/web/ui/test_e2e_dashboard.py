@@ -1,8 +1,9 @@
 """The dashboard end to end in real headless Chromium, on a small real Gujarat (tests/web/ui/dashboard_world.py).
 
 Signed in through the form as CMO staff and as the Collector of Surat: the overview, a drill from the state to
-a village by clicking the map at each level, the language switch, a red flag, an export, the video wall.
-Every page is saved as a screenshot under artifacts/screenshots/ (``dashboard-*.png``).
+a village by clicking the map at each level, the status of the area itself on its drill-down, the language
+switch, a language chosen on the account page, a red flag, an export, the video wall. Every page is saved as a
+screenshot under artifacts/screenshots/ (``dashboard-*.png``, ``account-*.png``).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
                      assignments=[AssignmentSpec(role="cmo", org_unit="24")])
         users.create(Scope.system(), username="collector.surat", password=PASSWORD, full_name="Collector, Surat",
                      assignments=[AssignmentSpec(role="collector", org_unit=SURAT)])
+        # Changes her own language on the account page (the other accounts stay in English for the other tests).
+        users.create(Scope.system(), username="cmo.gujarati", password=PASSWORD, full_name="CMO staff (Gujarati)",
+                     assignments=[AssignmentSpec(role="cmo", org_unit="24")])
         kiosk = users.create(Scope.system(), username="wall.kiosk", full_name="Video wall",
                              assignments=[AssignmentSpec(role="cmo", org_unit="24")])
         _token, wall_token = TokenRepository(session).create(kiosk, Scope.system(), name="video wall")
@@ -231,6 +235,54 @@ def test_cmo_drills_from_the_state_to_a_village_by_clicking_the_map(chromium, de
 
     page.locator("nav.breadcrumb a", has_text="Surat").click()  # the breadcrumb goes back up
     assert page.url.split("?")[0].endswith(f"/drill/{INDICATOR}/{SURAT}")
+    assert failures == [], failures
+    page.context.close()
+
+
+def test_the_drill_down_tile_of_the_area_itself_shows_its_status(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.staff")
+    failures = _watch(page)
+    page.goto(f"/drill/{INDICATOR}/{SURAT}")
+    _charts_drawn(page)
+    tile = page.locator("#parent-tile")
+    status = tile.get_attribute("data-status")
+    assert status in ("green", "amber", "red", "stale", "no_data")
+    # The status in symbol and words, not colour alone, as the table's rows show it; and the target.
+    badge = tile.locator(".badge").inner_text().strip()
+    assert badge.endswith(translate("en", f"status.{status}")) and badge[0] in "●▲■○◷"
+    assert translate("en", "measure.target") in tile.inner_text()
+    assert page.locator("#parent-coverage .tile__value").inner_text().endswith("%")
+    # The tile's colour bar is the status's colour.
+    bar = tile.evaluate("e => getComputedStyle(e).borderLeftColor")
+    badge_colour = tile.locator(".badge").evaluate("e => getComputedStyle(e).backgroundColor")
+    assert bar == badge_colour, (bar, badge_colour)
+    screenshot(page, "dashboard-drill-parent-status-1280")
+    assert failures == [], failures
+    page.context.close()
+
+
+def test_an_officer_sets_gujarati_on_the_account_page_and_the_overview_follows(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.gujarati")
+    failures = _watch(page)
+    page.wait_for_selector("a.department")
+    assert page.get_attribute("html", "lang") == "en"
+    page.locator("#account-link").click()  # the user name in the header opens the account page
+    page.wait_for_url("**/account")
+    page.get_by_label("ગુજરાતી").check()
+    page.get_by_role("button", name=translate("en", "account.save")).click()
+    page.wait_for_url("**/account?saved=1")
+    assert page.get_attribute("html", "lang") == "gu"
+    assert page.locator("#account-saved").inner_text().strip() == translate("gu", "account.saved", language="ગુજરાતી")
+    screenshot(page, "account-language-1280")
+
+    # The account carries the choice, not just this browser: without the language cookie, in a browser that
+    # asks for English, the overview opens in Gujarati.
+    page.context.clear_cookies(name="lang")
+    page.goto("/")
+    page.wait_for_selector("a.department")
+    assert page.get_attribute("html", "lang") == "gu"
+    assert page.locator("h1").inner_text() == translate("gu", "home.title")
+    assert translate("gu", "nav.red_flags") in page.locator("nav.primary-nav").inner_text()
     assert failures == [], failures
     page.context.close()
 

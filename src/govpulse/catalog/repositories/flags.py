@@ -33,8 +33,9 @@ SEVERITY_RANK = case({s.value: s.rank for s in Severity}, value=Flag.severity, e
 class FlagFilter:
     """Query parameters for listing flags (shared by the API, the pages and the CLI). ``org_unit`` means that
     org unit and its whole subtree; ``severity`` lists the severities wanted exactly, ``min_severity`` keeps
-    that one and the more urgent; ``since`` keeps flags seen (still true) on or after it; ``status`` None
-    means any status."""
+    that one and the more urgent; ``since`` keeps flags seen (still true) on or after it;
+    ``first_seen_before`` keeps flags first raised before it (a day: before that day began, UTC), i.e. open
+    for longer than the time since then; ``status`` None means any status."""
 
     department: str | None = None
     org_unit: str | None = None
@@ -45,6 +46,7 @@ class FlagFilter:
     rule: str | None = None
     indicator: str | None = None
     since: datetime | date | None = None
+    first_seen_before: datetime | date | None = None
 
 
 def _moment(when: datetime | date) -> datetime:
@@ -92,6 +94,8 @@ class FlagRepository:
             stmt = stmt.where(Flag.severity.in_([s.value for s in Severity if s.rank >= floor]))
         if filters.since is not None:
             stmt = stmt.where(Flag.last_seen >= _moment(filters.since))
+        if filters.first_seen_before is not None:
+            stmt = stmt.where(Flag.first_seen < _moment(filters.first_seen_before))
         return stmt
 
     def counts(self, scope: Scope, *, within: str | None = None, status: str = OPEN) -> dict[str, int]:

@@ -22,6 +22,7 @@ from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.periods import InvalidPeriod, Period
 from govpulse.core.scope import Scope
 from govpulse.web.auth.csrf import csrf_token
+from govpulse.web.auth.principal import Principal
 from govpulse.web.deps import CurrentUser
 from govpulse.web.ui import periods, urls
 from govpulse.web.ui.display import Show
@@ -67,17 +68,28 @@ def _reader(request: Request, principal: CurrentUser,
         chosen = periods.chosen_period(period, today)
     except InvalidPeriod as error:
         raise PageProblem(400, str(error)) from None
-    user = principal.user
-    if user is not None and user.language and user.language != DEFAULT_LANGUAGE:
-        # The account's own language when it was set to one (English is every account's default, which says
-        # nothing: then the browser's languages decide). ``?lang=`` and the cookie still come first.
-        request.state.preferred_language = user.language
+    use_account_language(request, principal)
     csrf = csrf_token(request.app.state.secret_key, principal.session_secret) if principal.session_secret else ""
     return Reader(scope=principal.scope, username=principal.username, lang=request_language(request),
                   today=today, period=chosen, csrf_token=csrf)
 
 
 ReaderDep = Annotated[Reader, Depends(_reader)]
+
+
+def use_account_language(request: Request, principal: Principal) -> None:
+    """Let the signed-in account's language (``/account``) choose the page's language when it was set to one.
+    English is every account's default, which says nothing, so then the browser's languages decide. ``?lang=``
+    and the ``lang`` cookie (the language links, and saving on ``/account``) still come first: they are this
+    browser's own, newer choice (``i18n.request_language``)."""
+    user = principal.user
+    if user is not None and user.language and user.language != DEFAULT_LANGUAGE:
+        request.state.preferred_language = user.language
+
+
+def account_language(request: Request, principal: CurrentUser) -> None:
+    """``use_account_language`` as a dependency, for pages without a ``Reader`` (actions, admin)."""
+    use_account_language(request, principal)
 
 
 def home_unit(session, scope: Scope, code: str | None) -> OrgUnit:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from govpulse.analytics.evaluation_models import FlagOut, GapLevel, Ranking, RootCause, Scorecard
-from govpulse.analytics.models import Drilldown, IndicatorRef, Series
+from govpulse.analytics.models import IndicatorRef, Series
 from govpulse.core.enums import Polarity, Rag, Severity
 from govpulse.core.periods import InvalidPeriod, parse_period
 from govpulse.web.ui import urls
@@ -33,19 +33,18 @@ def value_column(indicator: IndicatorRef, lang: str) -> Column:
                   unit=indicator.unit)
 
 
-def drilldown_table(drill: Drilldown, lang: str, *, highlight: Collection[str] = (),
-                    ranking: Ranking | None = None) -> Table:
-    """The children of the drill-down: area, kind, rank, value, target, status, numerator, denominator,
-    coverage. ``ranking`` (the same children ranked, with their targets and statuses) adds rank, target and
-    status; without it (a neutral indicator cannot be ranked) those columns are left out, not shown empty."""
+def drilldown_table(ranking: Ranking, lang: str, *, highlight: Collection[str] = ()) -> Table:
+    """The children of the drill-down, in name order: area, kind, rank, value, target, status, numerator,
+    denominator, coverage, reporting. A neutral indicator (no better direction) is not ranked or rated, so its
+    rank, target and status columns are left out, not shown empty."""
     t = lambda key: translate(lang, key)  # noqa: E731
-    indicator = drill.indicator
-    ranked = {row.org_unit.code: row for row in ranking.rows} if ranking else {}
+    indicator = ranking.indicator
+    rated = indicator.polarity != Polarity.NEUTRAL.value
     columns = [Column("area", t("measure.area"), "text"), Column("kind", t("common.kind"), "text")]
-    if ranking is not None:
+    if rated:
         columns.append(Column("rank", t("measure.rank"), "count"))
     columns.append(value_column(indicator, lang))
-    if ranking is not None:
+    if rated:
         columns += [Column("target", t("measure.target"), "value", decimals=indicator.decimals, unit=indicator.unit),
                     Column("status", t("measure.status"), "status")]
     columns += [Column("numerator", t("measure.numerator"), "number"),
@@ -54,29 +53,30 @@ def drilldown_table(drill: Drilldown, lang: str, *, highlight: Collection[str] =
                 Column("reporting", t("measure.reporting"), "count", sortable=False)]
     rows = []
     newest = None
-    for child in drill.children:
-        unit, value = child.org_unit, child.value
-        if value is not None and value.stored_at is not None:
-            newest = max(newest, value.stored_at) if newest else value.stored_at
-        place = ranked.get(unit.code)
-        status = _rag(place.status) if place else None
+    # Name order (as the catalogue lists children), so that sorting by a column breaks ties by name.
+    for child in sorted(ranking.rows, key=lambda r: r.org_unit.name):
+        unit = child.org_unit
+        if child.stored_at is not None:
+            newest = max(newest, child.stored_at) if newest else child.stored_at
+        status = _rag(child.status) if rated else None
+        has_row = child.expected > 0 or child.value is not None or child.stored_at is not None
         cells = {
-            "area": Cell(_name(unit, lang), url=urls.drilldown(indicator.code, unit.code, period=drill.period.id)),
+            "area": Cell(_name(unit, lang), url=urls.drilldown(indicator.code, unit.code, period=ranking.period.id)),
             "kind": Cell(translate(lang, f"kind.{unit.kind}")),
-            "value": Cell(value.value if value else None, status=status),
-            "numerator": Cell(value.numerator if value else None),
-            "denominator": Cell(value.denominator if value else None),
-            "coverage": Cell(value.coverage if value else None),
-            "reporting": Cell(f"{value.reporting}/{value.expected}" if value else None),
+            "value": Cell(child.value, status=status),
+            "numerator": Cell(child.numerator),
+            "denominator": Cell(child.denominator),
+            "coverage": Cell(child.coverage),
+            "reporting": Cell(f"{child.reporting}/{child.expected}" if has_row else None),
         }
-        if ranking is not None:
-            cells["rank"] = Cell(place.rank if place else None)
-            cells["target"] = Cell(place.target if place else None)
+        if rated:
+            cells["rank"] = Cell(child.rank)
+            cells["target"] = Cell(child.target)
             cells["status"] = Cell(status, status=status)
         rows.append(Row(cells, key=unit.code, highlight=unit.code in highlight))
-    parent = _name(drill.parent, lang)
+    parent = _name(ranking.org_unit, lang)
     return Table(name="drilldown", title=translate(lang, "drill.table_title", area=parent),
-                 description=drill.description, columns=tuple(columns), rows=tuple(rows), data_as_of=newest)
+                 description=ranking.description, columns=tuple(columns), rows=tuple(rows), data_as_of=newest)
 
 
 def series_table(series: Series, lang: str, period_labels: Mapping[str, str]) -> Table:

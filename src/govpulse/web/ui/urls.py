@@ -113,8 +113,14 @@ def export(table: str, fmt: str, params: Mapping[str, QueryValue]) -> str:
 
 
 def api_children(indicator: str, org_unit: str, period: str) -> str:
-    """The drill-down's numbers as JSON (the same ``Drilldown`` model the page shows)."""
+    """The values of an org unit and its children as JSON (``Drilldown``: values without targets or status)."""
     return with_query(f"{API}/values/children", {"indicator": indicator, "org_unit": org_unit, "period": period})
+
+
+def api_rankings(indicator: str, org_unit: str, period: str) -> str:
+    """The drill-down's numbers as JSON: the same ``Ranking`` the page shows (for an indicator with a better
+    direction; a neutral one is not ranked by the API)."""
+    return with_query(f"{API}/rankings", {"indicator": indicator, "org_unit": org_unit, "period": period})
 
 
 def api_series(indicator: str, org_unit: str, *, first: str, last: str, period_type: str) -> str:

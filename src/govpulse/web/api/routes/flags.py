@@ -33,12 +33,14 @@ def get_flag_list(
     rule: Annotated[str | None, Query(description="Rule name.")] = None,
     indicator: Annotated[str | None, Query(description="Indicator code.")] = None,
     since: Annotated[date | None, Query(description="Seen (still holding) on or after this day.")] = None,
+    first_seen_before: Annotated[date | None, Query(description="First raised before this day (UTC): open for "
+                                                                "longer than the time since then.")] = None,
 ):
     if status not in STATUSES:
         raise HTTPException(status_code=422, detail=f"status {status!r} is not one of {', '.join(STATUSES)}")
     filters = FlagFilter(department=department, org_unit=org_unit, severity=tuple(severity or ()),
                          min_severity=min_severity, status=None if status == "any" else status, kind=kind, rule=rule,
-                         indicator=indicator, since=since)
+                         indicator=indicator, since=since, first_seen_before=first_seen_before)
     found = answer(lambda: list_flags(session, scope, filters, page))
     return PageOut[FlagOut](items=found.items, total=found.total, page=found.page, page_size=found.page_size)
 

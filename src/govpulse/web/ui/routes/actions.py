@@ -21,6 +21,7 @@ from govpulse.web.api.routes.actions import WorkflowDep, answers, viewer_id
 from govpulse.web.auth.csrf import csrf_token
 from govpulse.web.deps import CurrentUser, SessionDep
 from govpulse.web.ui.i18n import request_language, translate
+from govpulse.web.ui.pages import account_language
 from govpulse.web.ui.templating import templates
 from govpulse.workflow.actions import Step
 from govpulse.workflow.attachments import store_attachment
@@ -31,7 +32,8 @@ from govpulse.workflow.telephony import TelephonyError, provider_from_settings
 from govpulse.workflow.telephony.base import OUTCOMES
 from govpulse.workflow.views import action_detail, action_summary, effect_report, open_steps, unit_names
 
-router = APIRouter(prefix="/actions", include_in_schema=False)
+# Every action page needs the signed-in reader anyway; this also lets their account's language choose the page's.
+router = APIRouter(prefix="/actions", include_in_schema=False, dependencies=[Depends(account_language)])
 
 VIEWS = ("mine", "all", "overdue")
 

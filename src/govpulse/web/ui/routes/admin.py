@@ -18,6 +18,7 @@ from govpulse.catalog.repositories.users import AssignmentSpec, InvalidUser, Use
 from govpulse.core.access import ROLES, VIEW_AUDIT, InvalidAssignment
 from govpulse.web.auth.csrf import csrf_token
 from govpulse.web.deps import CurrentUser, SessionDep
+from govpulse.web.ui.pages import use_account_language
 from govpulse.web.ui.templating import templates
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
@@ -28,6 +29,7 @@ def _codes(text: str) -> tuple[str, ...]:
 
 
 def _page(request: Request, session, principal, *, message: str = "", error: str = "", status: int = 200):
+    use_account_language(request, principal)
     repo = UserRepository(session)
     users = repo.list(principal.scope, PageRequest(page=1, page_size=500)).items
     audit = (AuditRepository(session).list(AuditFilter(), principal.scope, PageRequest(page_size=50)).items

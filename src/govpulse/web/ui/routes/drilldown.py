@@ -2,8 +2,10 @@
 
 ``/drill/{indicator}/{org_unit}`` is one step of the way from the state to a village (or a ward, or a
 school); a child's row or map area links to the next step, and the breadcrumb goes back up. The page's
-numbers are the ``Drilldown`` of ``analytics.values.drilldown`` (the same object ``/api/v1/values/children``
-returns); the trend is a fragment of its own (``.../trend``), the map's shapes come from ``/maps``.
+numbers (the tiles of the org unit itself, the map and the table of its children) are one analytics call,
+``analytics.rankings.drilldown_ranking``: the ``Ranking`` that ``/api/v1/rankings`` returns, which a neutral
+indicator also gets here (its children unranked). The trend is a fragment of its own (``.../trend``), the
+map's shapes come from ``/maps``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from govpulse.analytics import flags as flag_reads
 from govpulse.analytics import values
 from govpulse.analytics.evaluation_models import Ranking
-from govpulse.analytics.models import Drilldown, Series
 from govpulse.analytics.indicator_catalogue import load_indicators
-from govpulse.analytics.rankings import rankings
+from govpulse.analytics.models import Series
+from govpulse.analytics.rankings import drilldown_ranking
 from govpulse.analytics.targets import TargetBook
-from govpulse.analytics.values import InvalidQuery
+from govpulse.catalog.models import OrgUnit
 from govpulse.catalog.repositories.indicators import DepartmentRepository, IndicatorRepository
 from govpulse.catalog.repositories.orgunits import OrgUnitRepository
 from govpulse.core.enums import Rag
@@ -42,9 +44,9 @@ def _name(thing, lang: str) -> str:
     return (thing.names or {}).get(lang) or thing.name
 
 
-def drill_marks(drill: Drilldown, table: Table, reader: Reader) -> list[Mark]:
+def drill_marks(ranking: Ranking, table: Table, reader: Reader) -> list[Mark]:
     """One map mark per child, with the table's values, statuses and links."""
-    lang, indicator = reader.lang, drill.indicator
+    lang, indicator = reader.lang, ranking.indicator
     marks = []
     for row in table.rows:
         value = row.cells["value"]
@@ -55,45 +57,51 @@ def drill_marks(drill: Drilldown, table: Table, reader: Reader) -> list[Mark]:
     return marks
 
 
-def ranked_children(session, warehouse, reader: Reader, drill: Drilldown) -> Ranking | None:
-    """The drill-down's children ranked, with their targets and statuses (``analytics.rankings``); None for an
-    indicator that cannot be ranked (neutral: no better direction) or a unit with nothing below it."""
-    if not drill.children:
-        return None
-    try:
-        return rankings(session, warehouse, reader.scope, indicator=drill.indicator.code,
-                        org_unit=drill.parent.code, period=drill.period.id, today=reader.today)
-    except InvalidQuery:
-        return None
+def drill_ranking(session, warehouse, reader: Reader, indicator: str, org_unit: str) -> Ranking:
+    """The drill-down's one analytics call: the org unit's own cell and its children, evaluated and ranked."""
+    return answer(lambda: drilldown_ranking(session, warehouse, reader.scope, indicator=indicator,
+                                            org_unit=org_unit, period=reader.period.id, today=reader.today))
 
 
-def drill_table(drill: Drilldown, ranking: Ranking | None, reader: Reader, *, highlight: list[str],
-                sort: str | None, order: str | None) -> Table:
-    table = drilldown_table(drill, reader.lang, highlight=set(highlight), ranking=ranking)
-    return table.sorted_by(sort or "value", order or worst_first(drill.indicator))
+def drill_table(ranking: Ranking, reader: Reader, *, highlight: list[str], sort: str | None,
+                order: str | None) -> Table:
+    table = drilldown_table(ranking, reader.lang, highlight=set(highlight))
+    return table.sorted_by(sort or "value", order or worst_first(ranking.indicator))
 
 
-def drill_context(drill: Drilldown, ranking: Ranking | None, reader: Reader, *, highlight: list[str],
+def drill_context(session, ranking: Ranking, area: OrgUnit | None, reader: Reader, *, highlight: list[str],
                   sort: str | None, order: str | None, flag: int | None) -> dict:
-    """Everything the drill-down templates show, taken from ``drill`` and ``ranking`` as they are."""
-    indicator, parent, period = drill.indicator, drill.parent, drill.period.id
-    table = drill_table(drill, ranking, reader, highlight=highlight, sort=sort, order=order)
-    marks = drill_marks(drill, table, reader)
-    crumbs = [{"label": _name(unit, reader.lang), "url": urls.drilldown(indicator.code, unit.code, period=period)}
-              for unit in drill.breadcrumb]
+    """Everything the drill-down templates show, taken from ``ranking`` as it is; ``area`` is the org unit
+    itself (for the breadcrumb and the map's missing children)."""
+    indicator, parent, period = ranking.indicator, ranking.org_unit, ranking.period.id
+    table = drill_table(ranking, reader, highlight=highlight, sort=sort, order=order)
+    marks = drill_marks(ranking, table, reader)
     return {
-        "reader": reader, "drill": drill, "ranking": ranking, "table": table, "nav_current": "overview",
-        "status_counts": _status_counts(table),
+        "reader": reader, "ranking": ranking, "parent_cell": ranking.parent, "table": table,
+        "nav_current": "overview", "status_counts": _status_counts(table),
         "indicator_name": _name(indicator, reader.lang), "parent_name": _name(parent, reader.lang),
-        "breadcrumb": crumbs, "highlight": highlight, "flag_id": flag,
+        # The kind the headings name ("Talukas of Surat"): the first child's in name order, as the catalogue
+        # lists them (a district's ULBs come among its talukas).
+        "child_kind": min(ranking.rows, key=lambda r: r.org_unit.name).org_unit.kind if ranking.rows else None,
+        "breadcrumb": breadcrumb(session, reader, area, lambda unit: urls.drilldown(indicator.code, unit.code,
+                                                                                    period=period)),
+        "highlight": highlight, "flag_id": flag,
         "map_spec": map_spec(parent.code, marks, geojson_url=urls.map_layer(parent.code)) if marks else None,
-        "data_as_of": (drill.parent_value.stored_at if drill.parent_value else None) or table.data_as_of,
-        "period_choices": periods.period_choices(reader.today, period, reader.lang),
+        "data_as_of": (ranking.parent.stored_at if ranking.parent else None) or table.data_as_of,
+        "period_choices": periods.period_choices(reader.today, reader.period.id, reader.lang),  # as asked
         "export_params": {"indicator": indicator.code, "org_unit": parent.code, "period": period,
                           "highlight": highlight or None, "sort": table.sort, "order": table.order},
         "sort_url": lambda key, direction: urls.drilldown(indicator.code, parent.code, period=period,
                                                           highlight=highlight, sort=key, order=direction, flag=flag),
     }
+
+
+def breadcrumb(session, reader: Reader, area: OrgUnit | None, url_of) -> list[dict]:
+    """From the reader's top org unit down to ``area``, each step linking to ``url_of(unit)``."""
+    if area is None:
+        return []
+    line = [u for u in OrgUnitRepository(session).ancestors(area) if reader.scope.allows_path(u.path)]
+    return [{"label": _name(unit, reader.lang), "url": url_of(unit)} for unit in line]
 
 
 def _status_counts(table: Table) -> list[tuple[Rag, int]]:
@@ -103,15 +111,13 @@ def _status_counts(table: Table) -> list[tuple[Rag, int]]:
             if found.count(rag)]
 
 
-def not_on_map(session, reader: Reader, drill: Drilldown) -> list[str]:
+def not_on_map(session, reader: Reader, ranking: Ranking, area: OrgUnit | None) -> list[str]:
     """Names of the children the map cannot draw (no boundary, no map point), which the page names below it."""
-    if not drill.children:
+    if not ranking.rows or area is None:
         return []
-    units = OrgUnitRepository(session)
-    parent = units.get(drill.parent.code, reader.scope)
-    layer = children_map(parent, units.children(parent.code, reader.scope)) if parent is not None else None
-    names = {c.org_unit.code: _name(c.org_unit, reader.lang) for c in drill.children}
-    return [names[code] for code in (layer.missing if layer else ()) if code in names]
+    layer = children_map(area, OrgUnitRepository(session).children(area.code, reader.scope))
+    names = {row.org_unit.code: _name(row.org_unit, reader.lang) for row in ranking.rows}
+    return [names[code] for code in layer.missing if code in names]
 
 
 def indicator_choices(session, reader: Reader) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -139,14 +145,13 @@ def drilldown_page(request: Request, session: SessionDep, warehouse: WarehouseDe
                    flag: Annotated[int | None, Query(ge=1)] = None):
     """The indicator at ``org_unit`` and each of its children for the period (``?period=``, default last
     month); ``highlight`` marks children, ``sort``/``order`` order the table (htmx asks for just the table)."""
-    drill = answer(lambda: values.drilldown(session, warehouse, reader.scope, indicator=indicator,
-                                            org_unit=org_unit, period=reader.period.id))
-    ranking = ranked_children(session, warehouse, reader, drill)
-    context = drill_context(drill, ranking, reader, highlight=highlight, sort=sort, order=order, flag=flag)
+    ranking = drill_ranking(session, warehouse, reader, indicator, org_unit)
+    area = OrgUnitRepository(session).get(ranking.org_unit.code, reader.scope)
+    context = drill_context(session, ranking, area, reader, highlight=highlight, sort=sort, order=order, flag=flag)
     # The flag that led here, for its banner (one that is gone or out of scope simply shows no banner).
     context["flag"] = flag_reads.get_flag(session, reader.scope, flag) if flag else None
     context["indicator_choices"] = indicator_choices(session, reader)
-    context["not_on_map"] = not_on_map(session, reader, drill)
+    context["not_on_map"] = not_on_map(session, reader, ranking, area)
     return render(request, "drill/page.html", context, fragments={"drill-table": "drill/_table.html"})
 
 

@@ -29,7 +29,7 @@ from govpulse.web.ui.export_formats import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, to_c
 from govpulse.web.ui.pages import PageProblem, Reader, ReaderDep, answer, home_unit
 from govpulse.web.ui.routes.departments import sorted_scorecard
 from govpulse.web.ui.routes.flags import flag_filter
-from govpulse.web.ui.routes.drilldown import drill_table, ranked_children
+from govpulse.web.ui.routes.drilldown import drill_ranking, drill_table
 from govpulse.web.ui.routes.indicators import ranked
 from govpulse.web.ui.table_builders import flags_table, ranking_table, root_cause_table, series_table
 from govpulse.web.ui.tables import Table
@@ -52,11 +52,9 @@ class ExportRequest:
 
 
 def _drilldown(ask: ExportRequest) -> Table:
-    drill = answer(lambda: values.drilldown(ask.session, ask.warehouse, ask.reader.scope,
-                                            indicator=ask.required("indicator"), org_unit=ask.required("org_unit"),
-                                            period=ask.reader.period.id))
-    ranking = ranked_children(ask.session, ask.warehouse, ask.reader, drill)
-    return drill_table(drill, ranking, ask.reader, highlight=ask.params.getlist("highlight"),
+    ranking = drill_ranking(ask.session, ask.warehouse, ask.reader, ask.required("indicator"),
+                            ask.required("org_unit"))
+    return drill_table(ranking, ask.reader, highlight=ask.params.getlist("highlight"),
                        sort=ask.params.get("sort"), order=ask.params.get("order"))
 
 

@@ -1,7 +1,8 @@
 """The red-flag inbox, and opening a flag.
 
 ``/flags`` lists the flags the reader may see (``analytics.flags.list_flags``), most urgent first, filtered by
-department, area, severity, how recently they were seen, and status. ``/flags/{id}`` opens a flag: it lands
+department, area, severity, how long they have been open (``age``: first raised more than a day, a week or a
+month ago), and status. ``/flags/{id}`` opens a flag: it lands
 on the drill-down of the flag's indicator at the flag's org unit with the children that explain most of the
 gap highlighted (``analytics.root_cause.explain_flag``), or, for a unit with nothing below it (a village), on
 its parent's drill-down with the unit itself highlighted. ``/flags/{id}/root-cause`` shows the whole
@@ -36,6 +37,7 @@ router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 50
 ROOT_CAUSE_MARKS = 3  # children highlighted on the drill-down: the largest contributors to the gap
 AGES = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=31)}
+"""``?age=``: open for more than this long (first raised before now minus it)."""
 STATUSES = ("open", "resolved", "dismissed", "any")
 
 
@@ -51,7 +53,7 @@ def flag_filter(department: str | None, org_unit: str | None, severity: str | No
         raise PageProblem(400, f"unknown age {age!r}; use one of {', '.join(AGES)}")
     return FlagFilter(department=department or None, org_unit=org_unit or None,
                       severity=(severity,) if severity else (), status=None if status == "any" else status or "open",
-                      since=now - AGES[age] if age else None)
+                      first_seen_before=now - AGES[age] if age else None)
 
 
 def filter_choices(session, reader: Reader) -> dict:

@@ -18,7 +18,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from govpulse.analytics import values
 from govpulse.analytics.flags import list_flags
 from govpulse.analytics.scorecard import scorecard
 from govpulse.catalog.repositories.flags import FlagFilter
@@ -27,7 +26,7 @@ from govpulse.web.deps import SessionDep, WarehouseDep
 from govpulse.web.ui import urls
 from govpulse.web.ui.pages import PageProblem, ReaderDep, answer, home_unit, render
 from govpulse.web.ui.routes.departments import sorted_scorecard
-from govpulse.web.ui.routes.drilldown import drill_context, ranked_children
+from govpulse.web.ui.routes.drilldown import drill_context, drill_ranking
 from govpulse.web.ui.routes.overview import department_tiles, flag_panel, kpi_tiles
 
 router = APIRouter(include_in_schema=False)
@@ -81,10 +80,8 @@ def wall_view(request: Request, view: str, session: SessionDep, warehouse: Wareh
                                                          "view": view, "data_as_of": table.data_as_of})
     if kind == "drill" and 1 <= len(args) <= 2:
         unit = answer(lambda: home_unit(session, reader.scope, args[1] if len(args) == 2 else None))
-        drill = answer(lambda: values.drilldown(session, warehouse, reader.scope, indicator=args[0],
-                                                org_unit=unit.code, period=reader.period.id))
-        ranking = ranked_children(session, warehouse, reader, drill)
-        context = drill_context(drill, ranking, reader, highlight=[], sort=None, order=None, flag=None)
+        ranking = drill_ranking(session, warehouse, reader, args[0], unit.code)
+        context = drill_context(session, ranking, unit, reader, highlight=[], sort=None, order=None, flag=None)
         context["view"] = view
         context["top"] = WALL_TOP
         return render(request, "wall/_drill.html", context)
