@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 
 from govpulse import __version__
+from govpulse.analytics.refresh import AfterNewData
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.core.scope import Scope
 from govpulse.ingest.batches import IngestStores
@@ -77,13 +78,15 @@ def _problems_only_as_problem_json(app: FastAPI) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    """Start the source scheduler when serving; close what the app opened (scheduler, warehouse, catalogue)."""
+    """Start the source scheduler, escalations and red flags after new data when serving; close what the app
+    opened (background jobs, warehouse, catalogue)."""
     jobs = []
     if app.state.run_scheduler:
         warehouse = warehouse_of(app)
         jobs.append(BackgroundScheduler(Scheduler(IngestStores(app.state.session_factory, warehouse))).start())
         workflow = partial(run_scheduled, app.state.session_factory, app.state.settings, warehouse=warehouse)
         jobs.append(PeriodicJob("escalations", workflow, interval=300).start())
+        jobs.append(PeriodicJob("red flags", AfterNewData(app.state.session_factory, warehouse), interval=60).start())
     yield
     for job in jobs:
         job.stop()
