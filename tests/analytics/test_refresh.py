@@ -57,4 +57,11 @@ def test_flags_run_on_the_first_tick_then_only_after_new_data_or_an_hour(world):
     clock.moment = NOW + timedelta(minutes=3)
     assert job() is None
     clock.moment = NOW + timedelta(minutes=2, hours=1)
+    before = _audited(factory)
     assert job() is not None  # an hour on: sources may have gone stale meanwhile
+    assert _audited(factory) == before  # flags only seen again are not news in the audit log
+
+
+def _audited(factory) -> int:
+    with factory() as session:
+        return session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.entity == "flag"))

@@ -138,10 +138,12 @@ TRACKED: dict[type, Tracking] = {}
 
 
 def track(model: type, entity: str, code: str | Callable[[object], str] = "code",
-          secret: frozenset[str] = frozenset()) -> None:
-    """Audit every flushed change of ``model`` (for models defined elsewhere; new models subclass ``Audited``)."""
+          secret: frozenset[str] = frozenset(), noise: frozenset[str] = frozenset()) -> None:
+    """Audit every flushed change of ``model`` (for models defined elsewhere; new models subclass ``Audited``).
+    ``noise``: fields left out of the snapshots, so a change to them alone is not an event."""
     code_of = (lambda obj: str(getattr(obj, code))) if isinstance(code, str) else code
-    TRACKED[model] = Tracking(entity=entity, code=code_of, secret=frozenset(secret))
+    TRACKED[model] = Tracking(entity=entity, code=code_of, secret=frozenset(secret),
+                              skip=Tracking.skip | frozenset(noise))
 
 
 class Audited:
@@ -166,7 +168,8 @@ track(Indicator, "indicator")
 track(Constant, "constant")
 track(Source, "source", secret=frozenset({"token_hash", "settings"}))  # connector settings may hold passwords
 track(Identifier, "identifier", lambda i: f"{i.entity}/{i.entity_code}/{i.scheme}")
-track(Flag, "flag", lambda f: f"{f.rule}/{f.indicator}/{f.org_unit}")
+# A flag seen again by the engine (every run, hourly in ``serve``) is not news; raising and resolving it are.
+track(Flag, "flag", lambda f: f"{f.rule}/{f.indicator}/{f.org_unit}", noise=frozenset({"last_seen", "times_seen"}))
 track(Target, "target", lambda t: f"indicator#{t.indicator_id}/org_unit#{t.org_unit_id}/{t.period or '*'}")
 # Workflow: an action is named A-<id>; what hangs off it is named after its action.
 track(Action, "action", lambda a: f"A-{a.id}")
