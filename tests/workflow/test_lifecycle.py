@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from govpulse.catalog.models import ActionEvent, AuditEntry, Escalation, NotificationMessage
+from govpulse.catalog.models import Action, ActionEvent, AuditEntry, Escalation, NotificationMessage
 from govpulse.catalog.repositories.actions import ActionFilter, ActionRepository
 from govpulse.catalog.repositories.paging import PageRequest
 from govpulse.core.scope import PermissionDenied
@@ -201,3 +201,16 @@ def test_the_assignee_sees_an_action_outside_their_own_grants(world):
     assert repo.get(action.id, secretary) is None
     assert repo.get(action.id, secretary, viewer_id=me) is not None
     assert take_step(world.ctx, secretary, action.id, "acknowledge", viewer_id=me).status == "acknowledged"
+
+
+def test_a_due_date_given_in_india_time_is_kept_as_the_same_moment(world):
+    from datetime import datetime, timezone
+
+    scope, _ = world.act_as("cmo")
+    india = timezone(timedelta(hours=5, minutes=30))
+    action = open_action(world.ctx, scope, NewAction(assignee_role="tdo", indicator="HLT_INST", org_unit="525001",
+                                                     due_at=datetime(2026, 11, 9, 10, 0, tzinfo=india)))
+    world.session.expire_all()
+    stored = world.session.get(Action, action.id).due_at  # as the database gives it back (SQLite: no zone)
+    due = stored if stored.tzinfo else stored.replace(tzinfo=timezone.utc)
+    assert due == datetime(2026, 11, 9, 4, 30, tzinfo=timezone.utc)  # 10:00 IST, not 10:00 UTC

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from govpulse.catalog.audit import as_utc
 from govpulse.catalog.models import Action, ActionEvent, OrgUnit, User
 from govpulse.catalog.repositories.actions import ActionRepository, readable
 from govpulse.catalog.repositories.indicators import DepartmentRepository, IndicatorRepository
@@ -106,7 +107,8 @@ def open_action(ctx: WorkflowContext, scope: Scope, spec: NewAction, *, viewer_i
     severity = Severity.parse(flag.severity if flag else (spec.severity or Severity.MEDIUM.value))
     priority = Priority.parse(spec.priority) if spec.priority else priority_for(severity)
     now = ctx.now()
-    due_at = spec.due_at or ctx.rules.due_at(severity, now)
+    # Stored in UTC: a time given at +05:30 must not lose its offset in a database that keeps no zone.
+    due_at = as_utc(spec.due_at) if spec.due_at else ctx.rules.due_at(severity, now)
     if due_at <= now:
         raise InvalidRequest(f"the due date {due_at.isoformat()} is not after now")
     ladder = ctx.rules.ladder_for(department, severity)
