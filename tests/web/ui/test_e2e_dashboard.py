@@ -2,14 +2,16 @@
 
 Signed in through the form as CMO staff and as the Collector of Surat: the overview, a drill from the state to
 a village by clicking the map at each level, the status of the area itself on its drill-down, the language
-switch, a language chosen on the account page, a red flag, an export, the video wall. Every page is saved as a
-screenshot under artifacts/screenshots/ (``dashboard-*.png``, ``account-*.png``).
+switch, a language chosen on the account page, a red flag and an action started from it, an export, the video
+wall. Every page is saved as a screenshot under artifacts/screenshots/ (``dashboard-*.png``, ``account-*.png``,
+``action-*.png``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import socket
 import threading
 import time
@@ -203,6 +205,21 @@ def test_cmo_opens_a_red_flag_and_lands_on_its_root_cause(chromium, demo_server)
     assert page.locator("[data-start-action]").get_attribute("href") == f"/actions/new?flag={flag_id}"
     assert page.locator("table[data-table=drilldown] tr.is-highlighted").count() >= 1
     screenshot(page, "dashboard-flag-root-cause-1280")
+
+    # Start an action from it: the form comes filled in from the flag; sending it lands on the new action.
+    page.locator("[data-start-action]").click()
+    page.wait_for_url(f"**/actions/new?flag={flag_id}")
+    assert page.locator(f"#flag-facts-box[data-flag='{flag_id}']").is_visible()
+    assert page.locator("input[name=title]").input_value() != ""  # the flag's message
+    assert page.locator("input[name=due_at]").input_value() != ""  # the escalation rules' date for its severity
+    assert page.locator("select[name=assignee_role]").input_value() != ""  # the post nearest the flag
+    page.fill("textarea[name=description]", "Call the Medical Officer and check the labour-room register.")
+    screenshot(page, "action-from-flag-1280")
+    page.locator("[data-submit-action]").click()
+    page.wait_for_url(re.compile(r".*/actions/\d+$"))
+    assert page.locator("h1").inner_text().startswith("A-")
+    assert page.locator("dd[data-status=open]").count() == 1
+    assert "labour-room register" in page.locator(".wf-report").first.inner_text()
     assert failures == [], failures
     page.context.close()
 
