@@ -12,12 +12,18 @@ is sampled over many indicators and org units chosen with a fixed seed:
     wall view                           /wall/views/drill:{indicator}
     overview page, its department tiles and KPIs (htmx), department scorecards, indicator pages, the flag inbox,
     opening a flag (root cause, then a redirect to the drill-down), the wall's overview view
+    the department tiles as the Collector of Ahmadabad (438), and GET /api/v1/overview for the state
+
+``--warm`` first runs ``analytics.warming.warm_department_summaries`` in the app's process (what follows each
+rollup), so the tiles are timed as every reader after a warm-up meets them; ``--only WORDS`` times only the
+kinds whose name contains WORDS (repeatable).
 
 Each request kind is warmed up once first (Jinja compiles templates, the map layers load) and not timed.
 
     .venv/bin/govpulse --home /tmp/gp-demo demo --no-serve      # once: the Gujarat demo (about a minute)
     .venv/bin/python bench/pages_bench.py --home /tmp/gp-demo            # prints one JSON object
     .venv/bin/python bench/pages_bench.py --home /tmp/gp-demo --record   # and appends a section to RESULTS.md
+    .venv/bin/python bench/pages_bench.py --home /tmp/gp-demo --warm --only overview --only scorecard
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ from govpulse.catalog.audit import Actor, set_actor  # noqa: E402
 from govpulse.catalog.models import Flag, Indicator, OrgUnit  # noqa: E402
 from govpulse.catalog.repositories.credentials import TokenRepository  # noqa: E402
 from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository  # noqa: E402
+from govpulse.core.periods import PeriodType, period_of  # noqa: E402
 from govpulse.core.scope import Scope  # noqa: E402
 from govpulse.settings import Settings  # noqa: E402
 from govpulse.web.app import create_app  # noqa: E402
@@ -49,6 +56,7 @@ from govpulse.web.ui.dashboard import install_page_problems  # noqa: E402
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 BENCH_USER = "bench.pages"
+BENCH_COLLECTOR = "bench.pages.collector"  # Collector of Ahmadabad
 BUDGET_MS = 300
 
 
@@ -57,12 +65,12 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _token(app) -> str:
+def _token(app, username: str = BENCH_USER, role: str = "cmo", org_unit: str = "24") -> str:
     with app.state.session_factory() as session:
         set_actor(session, Actor.system("pages benchmark"))
         users = UserRepository(session)
-        user = users.for_sign_in(BENCH_USER) or users.create(
-            Scope.system(), username=BENCH_USER, assignments=[AssignmentSpec(role="cmo", org_unit="24")])
+        user = users.for_sign_in(username) or users.create(
+            Scope.system(), username=username, assignments=[AssignmentSpec(role=role, org_unit=org_unit)])
         _token, secret = TokenRepository(session).create(user, Scope.system(), name="pages benchmark")
         session.commit()
     return secret
@@ -127,18 +135,48 @@ def request_kinds(units: dict[str, list[str]]) -> dict[str, Callable[[random.Ran
     return kinds
 
 
-def run(home: Path, samples: int, seed: int) -> dict:
+def overview_kinds(collector_token: str, period: str) -> dict[str, Callable[[random.Random], tuple]]:
+    """The overview's department tiles as a Collector (his district), and their JSON twin for the state."""
+    as_collector = {"HX-Request": "true", "Authorization": f"Bearer {collector_token}"}
+    return {
+        "overview: department tiles (htmx), Collector of Ahmadabad": lambda rng: ("/overview/departments",
+                                                                                 as_collector),
+        "API /api/v1/overview (state, every department)": lambda rng: (
+            f"/api/v1/overview?org_unit=24&period={period}", {}),
+    }
+
+
+def _warm(app) -> dict:
+    """What the lead's post-rollup hook does: fill the read cache for the state and its districts."""
+    from govpulse.analytics.warming import warm_department_summaries
+    from govpulse.web.deps import warehouse_of
+    from govpulse.web.ui.periods import today_in
+
+    with app.state.session_factory() as session:
+        warmed = warm_department_summaries(session, warehouse_of(app), today=today_in(app.state.settings.timezone))
+    return {"org_units": warmed.org_units, "kept": warmed.kept, "seconds": warmed.seconds}
+
+
+def run(home: Path, samples: int, seed: int, only: list[str] | None = None, warm: bool = False) -> dict:
     os.environ.setdefault("GOVPULSE_SESSION_COOKIE_SECURE", "false")
     app = create_app(Settings(home=home, token_rate_limit_per_minute=0))
     install_page_problems(app)
     token = _token(app)
+    collector = _token(app, BENCH_COLLECTOR, "collector", "438")
     rng = random.Random(seed)
     units = _sample_units(app, rng)
+    kinds = request_kinds(units)
+    kinds.update(overview_kinds(collector, period_of(date.today(), PeriodType.MONTHLY).previous().id))
+    if only:
+        kinds = {name: make for name, make in kinds.items() if any(words in name for words in only)}
     results: dict[str, dict] = {}
     load_start = os.getloadavg()[0]
+    warmed = None
     with TestClient(app, base_url="https://bench", headers={"Authorization": f"Bearer {token}"},
                     raise_server_exceptions=False) as client:
-        for name, make in request_kinds(units).items():
+        if warm:
+            warmed = _warm(app)
+        for name, make in kinds.items():
             path, headers = make(rng)
             client.get(path, headers=headers, follow_redirects=False)  # warm-up: templates compile, map layers load
             times, statuses, sizes = [], {}, []
@@ -154,7 +192,7 @@ def run(home: Path, samples: int, seed: int) -> dict:
                              "kb_median": round(statistics.median(sizes) / 1024, 1), "statuses": statuses}
     return {"date": date.today().isoformat(), "home": str(home), "samples_per_kind": samples, "seed": seed,
             "load_avg_start": round(load_start, 2), "load_avg_end": round(os.getloadavg()[0], 2),
-            "budget_ms": BUDGET_MS, "requests": results}
+            "budget_ms": BUDGET_MS, "warmed": warmed, "requests": results}
 
 
 def record(result: dict) -> None:
@@ -163,7 +201,10 @@ def record(result: dict) -> None:
              "322 indicators, 52M leaf values up to today), in-process requests through the whole app as CMO staff "
              f"(the whole state), {result['samples_per_kind']} random indicators and org units per kind (seed "
              f"{result['seed']}), after one warm-up request per kind. Load average {result['load_avg_start']} at "
-             f"start, {result['load_avg_end']} at the end. Budget per drill-down step: {result['budget_ms']} ms.", "",
+             f"start, {result['load_avg_end']} at the end. Budget per drill-down step: {result['budget_ms']} ms."
+             + (f" Read cache warmed first ({result['warmed']['org_units']} org units, "
+                f"{result['warmed']['kept']:,} answers kept, {result['warmed']['seconds']} s)."
+                if result.get("warmed") else ""), "",
              "| request | p50 ms | p95 ms | max ms | median size (KB) | answers |", "|---|---|---|---|---|---|"]
     for name, row in result["requests"].items():
         answers = ", ".join(f"{count} x {status}" for status, count in sorted(row["statuses"].items()))
@@ -180,8 +221,10 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=60, help="Requests per kind (default 60).")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--record", action="store_true", help="Append the result to bench/RESULTS.md.")
+    parser.add_argument("--only", action="append", help="Time only kinds whose name contains this (repeatable).")
+    parser.add_argument("--warm", action="store_true", help="Warm the overview's read cache first (after rollup).")
     args = parser.parse_args()
-    result = run(args.home, args.samples, args.seed)
+    result = run(args.home, args.samples, args.seed, args.only, args.warm)
     print(json.dumps(result, indent=2))
     if args.record:
         record(result)

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from govpulse.analytics.evaluation_models import CellOut, StatusOut, Trend
 from govpulse.analytics.indicator_catalogue import EvalIndicator
+from govpulse.analytics.read_cache import ReadCache, cache_for, spec_key
 from govpulse.analytics.targets import TargetBook
 from govpulse.analytics.values import period_ref, visible_paths
 from govpulse.catalog.models import OrgUnit
@@ -38,8 +39,11 @@ __all__ = [
     "applies",
     "kinds_below",
     "make_cell",
+    "read_evaluated",
     "read_values",
     "stale_cells",
+    "stale_in",
+    "stale_windows",
     "status_of",
     "trend_of",
 ]
@@ -82,10 +86,28 @@ def read_values(
     *,
     org_units: Sequence[str] | None = None,
     parent: str | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> dict[ValueKey, dict]:
     """Warehouse rows (``INDICATOR_SCHEMA`` as dicts) for each indicator at its periods, at ``org_units`` or
     at the children of ``parent``, each read within the subtrees where the reader sees its department
-    (indicators of departments the reader sees in the same subtrees are read together)."""
+    (indicators of departments the reader sees in the same subtrees are read together).
+
+    With ``paths`` (the path of every code in ``org_units``) the warehouse's answers are kept and reused
+    while its data stays the same (``read_cache``); the rows are the same either way, and are shared:
+    read them, never change them."""
+    if paths is None or org_units is None:
+        return _read(warehouse, scope, wanted, org_units=org_units, parent=parent)
+    return _read_kept(warehouse, scope, list(wanted), org_units, paths)
+
+
+def _read(
+    warehouse: Warehouse,
+    scope: Scope,
+    wanted: Iterable[tuple[EvalIndicator, Sequence[Period]]],
+    *,
+    org_units: Sequence[str] | None = None,
+    parent: str | None = None,
+) -> dict[ValueKey, dict]:
     groups: dict[tuple[tuple[str, ...] | None, tuple[str, ...]], list[EvalIndicator]] = {}
     for indicator, periods in wanted:
         ids = tuple(dict.fromkeys(p.id for p in periods))
@@ -101,6 +123,56 @@ def read_values(
             for row in table.to_pylist():
                 found[(row["indicator"], row["org_unit"], row["period"])] = row
     return found
+
+
+def _read_kept(warehouse: Warehouse, scope: Scope, wanted: list[tuple[EvalIndicator, Sequence[Period]]],
+               org_units: Sequence[str], paths: Mapping[str, str]) -> dict[ValueKey, dict]:
+    """``read_values`` through the warehouse's read cache: kept answers for the org units the reader sees
+    the indicator's department in, one warehouse read for the rest (then kept too)."""
+    version = warehouse.data_version()  # before reading: nothing is kept under a version older than it is
+    cache = cache_for(warehouse)
+    found: dict[ValueKey, dict] = {}
+    missing: dict[tuple[str, ...], list[tuple[EvalIndicator, tuple[Period, ...]]]] = {}
+    for indicator, periods in wanted:
+        units = _units_seen(scope, indicator.department, org_units, paths)
+        if units and periods:
+            lacking_units, lacking_periods = _look_up(cache, version, indicator, units, periods, found)
+            if lacking_units:
+                missing.setdefault(lacking_units, []).append((indicator, lacking_periods))
+    for units, group in missing.items():
+        rows = _read(warehouse, scope, group, org_units=list(units))
+        for indicator, periods in group:
+            pids = [p.id for p in periods]
+            answers = {(unit, pid): rows.get((indicator.code, unit, pid)) for unit in units for pid in pids}
+            cache.put(version, spec_key(indicator), answers)
+            found.update({(indicator.code, unit, pid): row for (unit, pid), row in answers.items() if row})
+    return found
+
+
+def _look_up(cache: ReadCache, version: str, indicator: EvalIndicator, units: Sequence[str],
+             periods: Sequence[Period], found: dict[ValueKey, dict]) -> tuple[tuple[str, ...], tuple[Period, ...]]:
+    """Put the kept rows of ``indicator`` into ``found``; return the org units and periods lacking an answer."""
+    ids = {period.id: period for period in periods}  # an id is worked out anew on every access
+    pairs = [(unit, pid) for unit in units for pid in ids]
+    kept = cache.answers(version, spec_key(indicator), pairs)
+    lacking_units: dict[str, None] = {}
+    lacking_periods: dict[str, Period] = {}
+    for unit, pid in pairs:
+        if (unit, pid) not in kept:
+            lacking_units[unit] = None
+            lacking_periods[pid] = ids[pid]
+        elif (row := kept[(unit, pid)]) is not None:
+            found[(indicator.code, unit, pid)] = row
+    return tuple(lacking_units), tuple(lacking_periods.values())
+
+
+def _units_seen(scope: Scope, department: str, org_units: Sequence[str], paths: Mapping[str, str]) -> list[str]:
+    """The org units among ``org_units`` where the reader sees ``department`` (what the warehouse keeps)."""
+    visible = visible_paths(scope, department)
+    if visible is None:
+        return list(dict.fromkeys(org_units))
+    prefixes = tuple(visible)
+    return [unit for unit in dict.fromkeys(org_units) if prefixes and paths[unit].startswith(prefixes)]
 
 
 # --- staleness ------------------------------------------------------------------------------------------
@@ -126,41 +198,85 @@ def stale_window(reporting: PeriodType, period: Period, today: date) -> StaleWin
     return StaleWindow(tuple(newest))
 
 
+def stale_windows(cells: Iterable[tuple[EvalIndicator, Period]], today: date) -> dict[str, StaleWindow]:
+    """The window each indicator's figures are judged on, by indicator code (history has none)."""
+    windows: dict[str, StaleWindow] = {}
+    for indicator, period in cells:
+        window = stale_window(indicator.reporting_type, period, today)
+        if window.periods:
+            windows[indicator.code] = window
+    return windows
+
+
+def stale_in(windows: Mapping[str, StaleWindow], rows: Mapping[ValueKey, dict],
+             org_units: Sequence[str]) -> set[tuple[str, str]]:
+    """(indicator, org unit) pairs with no row in any period of the indicator's window (``rows`` may hold
+    other periods too: only the window's count)."""
+    ids = {code: {p.id for p in window.periods} for code, window in windows.items()}
+    fresh = {(indicator, unit) for indicator, unit, period in rows if period in ids.get(indicator, ())}
+    return {(code, unit) for code in windows for unit in org_units if (code, unit) not in fresh}
+
+
 def stale_cells(
     warehouse: Warehouse,
     scope: Scope,
     cells: Iterable[tuple[EvalIndicator, Period]],
     org_units: Sequence[str],
     today: date,
+    *,
+    paths: Mapping[str, str] | None = None,
 ) -> set[tuple[str, str]]:
     """(indicator, org unit) pairs whose figures for the given periods are stale (see the module docstring).
     One read per window: the indicators' rows at ``org_units`` for the newest periods of their reporting type."""
     cells = list(cells)
-    windows: dict[str, StaleWindow] = {}
-    for indicator, period in cells:
-        window = stale_window(indicator.reporting_type, period, today)
-        if window.periods:
-            windows[indicator.code] = window
+    windows = stale_windows(cells, today)
     by_code = {indicator.code: indicator for indicator, _ in cells}
     rows = read_values(warehouse, scope, [(by_code[code], w.periods) for code, w in windows.items()],
-                       org_units=org_units)
-    fresh = {(indicator, unit) for indicator, unit, _ in rows}
-    return {(code, unit) for code in windows for unit in org_units if (code, unit) not in fresh}
+                       org_units=org_units, paths=paths)
+    return stale_in(windows, rows, org_units)
+
+
+def read_evaluated(
+    warehouse: Warehouse,
+    scope: Scope,
+    cells: Iterable[tuple[EvalIndicator, Period]],
+    org_units: Sequence[str],
+    today: date,
+    *,
+    paths: Mapping[str, str] | None = None,
+) -> tuple[dict[ValueKey, dict], set[tuple[str, str]]]:
+    """What evaluating ``cells`` at ``org_units`` needs, in one read: each indicator's rows for its period and
+    the previous one (``make_cell``'s trend), and the stale (indicator, org unit) pairs (``stale_cells``).
+    Half the warehouse queries of reading the two apart: an indicator's periods and its staleness window are
+    read together (for a month or coarser they are mostly the same periods)."""
+    cells = list(cells)
+    windows = stale_windows(cells, today)
+    wanted = [(indicator, (period, period.previous(), *(windows[indicator.code].periods
+                                                        if indicator.code in windows else ())))
+              for indicator, period in cells]
+    rows = read_values(warehouse, scope, wanted, org_units=org_units, paths=paths)
+    return rows, stale_in(windows, rows, org_units)
 
 
 # --- where an indicator applies ---------------------------------------------------------------------------
 
 
 def kinds_below(session: Session, codes: Sequence[str]) -> dict[str, frozenset[str]]:
-    """Each org unit's own kind and the kinds of every unit under it (one query for all of ``codes``)."""
+    """Each org unit's own kind and the kinds of every unit under it: one scan of the tree per length of the
+    units' paths (a unit's subtree is where the path starts with its path; grouping every row by its first
+    ``len(path)`` characters answers all units of one path length at once, where a join on "starts with"
+    compared every unit with every row)."""
     if not codes:
         return {}
-    top, below = aliased(OrgUnit), aliased(OrgUnit)
-    stmt = (select(top.code, below.kind).join(below, below.path.startswith(top.path))
-            .where(top.code.in_(list(codes))).group_by(top.code, below.kind))
+    by_length: dict[int, dict[str, str]] = {}
+    for code, path in session.execute(select(OrgUnit.code, OrgUnit.path).where(OrgUnit.code.in_(list(codes)))):
+        by_length.setdefault(len(path), {})[path] = code
     found: dict[str, set[str]] = {}
-    for code, kind in session.execute(stmt):
-        found.setdefault(code, set()).add(kind)
+    for length, units in by_length.items():
+        head = func.substr(OrgUnit.path, 1, length)
+        stmt = select(head, OrgUnit.kind).where(head.in_(list(units))).group_by(head, OrgUnit.kind)
+        for path, kind in session.execute(stmt):
+            found.setdefault(units[path], set()).add(kind)
     return {code: frozenset(kinds) for code, kinds in found.items()}
 
 

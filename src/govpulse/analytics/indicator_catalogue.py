@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -74,6 +76,11 @@ class EvalIndicator:
                              self.thresholds, self.is_ratio)
 
 
+_parse = lru_cache(maxsize=16_384)(parse_expression)
+"""Expressions by text: parsing is pure and its trees are immutable, so each text is parsed once per process
+(every overview and scorecard loads every indicator it shows)."""
+
+
 def _thresholds(row: Indicator) -> Thresholds | None:
     if row.threshold_basis is None or row.threshold_green is None or row.threshold_amber is None:
         return None
@@ -88,9 +95,10 @@ def _finest(types: Iterable[PeriodType]) -> PeriodType:
     return min(types, key=lambda t: (t.rank, t.value))
 
 
-def _build(row: Indicator, department: str, elements: dict[str, DataElement],
+def _build(row: Indicator, department: str, elements: dict[str, Any],
            constants: dict[str, float]) -> EvalIndicator | None:
-    numerator, denominator = parse_expression(row.numerator), parse_expression(row.denominator)
+    """``elements``: rows with a data element's code, period_type, aggregation_type and reported_at."""
+    numerator, denominator = _parse(row.numerator), _parse(row.denominator)
     used = numerator.data_elements() | denominator.data_elements()
     if not used or any(code not in elements for code in used):
         return None  # nothing (or an unknown element) behind it: nothing to evaluate
@@ -124,7 +132,8 @@ def load_indicators(session: Session, scope: Scope, *, department: str | None = 
     if not rows:
         return []
     departments = dict(session.execute(select(Department.id, Department.code)).all())
-    elements = {e.code: e for e in session.scalars(select(DataElement))}
+    elements = {e.code: e for e in session.execute(select(DataElement.code, DataElement.period_type,
+                                                           DataElement.aggregation_type, DataElement.reported_at))}
     constants = {c.code: c.value for c in session.scalars(select(Constant))}
     built = [_build(row, departments[row.department_id], elements, constants) for row in rows]
     return sorted((b for b in built if b is not None), key=lambda b: (b.department, b.code))

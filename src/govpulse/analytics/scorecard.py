@@ -15,7 +15,15 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from govpulse.analytics.evaluate import STALENESS_RULE, applies, kinds_below, make_cell, read_values, stale_cells
+from govpulse.analytics.evaluate import (
+    STALENESS_RULE,
+    applies,
+    kinds_below,
+    make_cell,
+    read_evaluated,
+    read_values,
+    stale_cells,
+)
 from govpulse.analytics.evaluation_models import (
     CellOut,
     DepartmentRef,
@@ -67,12 +75,11 @@ def scorecard(session: Session, warehouse: Warehouse, scope: Scope, *, org_unit:
     children = OrgUnitRepository(session).children(unit.code, scope)
     codes = [unit.code] + [c.code for c in children]
     periods = {i.code: evaluation_period(asked, i.natural_type, today) for i in indicators}
-    rows = read_values(warehouse, scope, [(i, (periods[i.code], periods[i.code].previous())) for i in indicators],
-                       org_units=codes)
-    stale = stale_cells(warehouse, scope, [(i, periods[i.code]) for i in indicators], codes, today)
+    paths = {u.code: u.path for u in [unit, *children]}
+    rows, stale = read_evaluated(warehouse, scope, [(i, periods[i.code]) for i in indicators], codes, today,
+                                 paths=paths)
     targets = TargetBook.load(session, indicators)
     kinds = kinds_below(session, codes)
-    paths = {u.code: u.path for u in [unit, *children]}
     out_rows = []
     for indicator in indicators:
         evaluated = periods[indicator.code]
@@ -121,9 +128,8 @@ def department_summaries(session: Session, warehouse: Warehouse, scope: Scope, *
     kinds = kinds_below(session, [unit.code]).get(unit.code)
     indicators = [i for i in _visible(load_indicators(session, scope), scope, unit) if applies(i, kinds)]
     periods = {i.code: evaluation_period(asked, i.natural_type, today) for i in indicators}
-    rows = read_values(warehouse, scope, [(i, (periods[i.code], periods[i.code].previous())) for i in indicators],
-                       org_units=[unit.code])
-    stale = stale_cells(warehouse, scope, [(i, periods[i.code]) for i in indicators], [unit.code], today)
+    rows, stale = read_evaluated(warehouse, scope, [(i, periods[i.code]) for i in indicators], [unit.code], today,
+                                 paths={unit.code: unit.path})
     targets = TargetBook.load(session, indicators)
     flags = FlagRepository(session).open_counts_by_department(scope, within=unit.path)
     by_department: dict[str, list[EvalIndicator]] = {}
@@ -190,7 +196,9 @@ def headline_kpis(session: Session, warehouse: Warehouse, scope: Scope, *, org_u
     [asked] = parse_periods([period])
     candidates = headline_indicators(_visible(load_indicators(session, scope), scope, unit), per_department=2)
     periods = {i.code: evaluation_period(asked, i.natural_type, today) for i in candidates}
-    now = read_values(warehouse, scope, [(i, (periods[i.code],)) for i in candidates], org_units=[unit.code])
+    paths = {unit.code: unit.path}
+    now = read_values(warehouse, scope, [(i, (periods[i.code],)) for i in candidates], org_units=[unit.code],
+                      paths=paths)
     chosen: dict[str, EvalIndicator] = {}
     for indicator in candidates:
         has_value = now.get((indicator.code, unit.code, periods[indicator.code].id), {}).get("value") is not None
@@ -198,8 +206,10 @@ def headline_kpis(session: Session, warehouse: Warehouse, scope: Scope, *, org_u
             chosen[indicator.department] = indicator
     history = {i.code: [periods[i.code].shift(-n) for n in range(SPARKLINE_PERIODS - 1, -1, -1)]
                for i in chosen.values()}
-    rows = read_values(warehouse, scope, [(i, history[i.code]) for i in chosen.values()], org_units=[unit.code])
-    stale = stale_cells(warehouse, scope, [(i, periods[i.code]) for i in chosen.values()], [unit.code], today)
+    rows = read_values(warehouse, scope, [(i, history[i.code]) for i in chosen.values()], org_units=[unit.code],
+                       paths=paths)
+    stale = stale_cells(warehouse, scope, [(i, periods[i.code]) for i in chosen.values()], [unit.code], today,
+                        paths=paths)
     targets = TargetBook.load(session, chosen.values())
     names = departments_by_code(session, scope)
     return [

@@ -229,6 +229,15 @@ class Warehouse(ABC):
     def pending(self) -> int:
         """Stored values written since the last rollup (0 when rollups are current)."""
 
+    @abstractmethod
+    def data_version(self) -> str:
+        """An opaque token for the state that reads answer from: it changes with every ``write`` that changed
+        something, every ``rollup`` and every ``sync_*`` that changed something (and may change at other
+        times too), and a token once replaced is never given again. Two equal tokens from the same warehouse
+        object mean every read answers the same, so a reader may keep what it read under the token it asked
+        for *before* reading, and use it while the token stays the same. Cheap (about one small query): ask
+        on every request. Read-only."""
+
     # --- reads ------------------------------------------------------------------------------------------
 
     @abstractmethod

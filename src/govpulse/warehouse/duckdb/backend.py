@@ -70,6 +70,9 @@ class DuckDBWarehouse(Warehouse, HasLineage, CanCompact):
         create_schema(self._con)
         self._kept = self._settle_period_types(period_types)
         self._dims = self._load_dimensions()
+        # data_version(): which generation of the metadata (a sync replaces ``_dims`` whole) is current
+        self._generation_lock = threading.Lock()
+        self._dims_generation: tuple[Dimensions, int] = (self._dims, 0)
 
     # --- set-up -----------------------------------------------------------------------------------------
 
@@ -267,6 +270,25 @@ class DuckDBWarehouse(Warehouse, HasLineage, CanCompact):
             watermark = int(get_meta(self._con, "watermark"))
             # Corrected values carry the id of the write that corrected them, so one count covers both.
             return self._con.execute(f"SELECT count(*) FROM value WHERE write_id > {watermark}").fetchall()[0][0]
+
+    def data_version(self) -> str:
+        """``<last write id>.<rollup run>.<metadata generation>``: each part only grows, so a replaced token
+        never comes back. The write log and the rollup run counter are committed with the data they stand
+        for, so the query sees both or neither. Syncs replace the
+        in-memory dimensions whole; holding the last one seen makes a new one count as a new generation
+        (an id could be reused once the old object is freed; the object itself cannot)."""
+        dims = self._dims
+        with self._generation_lock:
+            seen, generation = self._dims_generation
+            if seen is not dims:
+                generation += 1
+                self._dims_generation = (dims, generation)
+        table = self._reader().raw(
+            "SELECT (SELECT coalesce(max(id), 0) FROM write_log) AS w,"
+            " (SELECT coalesce(max(value), '0') FROM meta WHERE key = 'run') AS r"
+        )
+        [row] = table.to_pylist()
+        return f"{row['w']}.{row['r']}.{generation}"
 
     # --- reads ------------------------------------------------------------------------------------------
 
