@@ -1,9 +1,9 @@
 """After new data, the red flags are evaluated again, in the process that serves the screens.
 
 ``govpulse serve`` calls an ``AfterNewData`` every minute (a background job). When the warehouse's data version
-has moved since its last run (a scheduled source, a push, a DHIS2 import, a replay) it runs the red-flag engine as
-of today in India, then whatever else was asked to follow (``also``: warming the overview's answers); otherwise
-it does nothing. Freshness moves with the clock, not with the data, so the engine also runs at least every
+has moved since its last run (a scheduled source, a push, a DHIS2 import, a replay) it first does what the screens
+wait on (``also``: warming the overview's answers, ``analytics.warming``), then runs the red-flag engine as of
+today in the installation's time zone (20 s or more on a state); otherwise it does nothing. Freshness moves with the clock, not with the data, so the engine also runs at least every
 ``every`` (an hour) and a source that stops delivering raises its stale flag even when nothing arrives.
 
 The version is read *before* the run, so data that lands during a run makes the next tick run again.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +26,8 @@ from govpulse.warehouse import Warehouse
 __all__ = ["AfterNewData"]
 
 log = logging.getLogger(__name__)
-FollowUp = Callable[[Session, Warehouse, datetime], object]
+FollowUp = Callable[[Session, Warehouse, date], object]
+"""Called with a session, the warehouse and today's date, before the flags run."""
 
 
 class AfterNewData:
@@ -47,13 +48,13 @@ class AfterNewData:
         version, now = self.warehouse.data_version(), self.clock()
         if not self.due(version, now):
             return None
+        today = now.astimezone(self.zone).date()
         with self.session_factory() as session:
+            for first in self.also:
+                first(session, self.warehouse, today)
             set_actor(session, Actor.system("red-flags"))
-            summary = run_flag_engine(session, self.warehouse, today=now.astimezone(self.zone).date(),
-                                      options=EngineOptions(now=now))
+            summary = run_flag_engine(session, self.warehouse, today=today, options=EngineOptions(now=now))
             session.commit()
-            for follow_up in self.also:
-                follow_up(session, self.warehouse, now)
         self.seen_version, self.last_run = version, now
         log.info("red flags evaluated after new data (version %s): %s open", version, summary.open_total)
         return summary

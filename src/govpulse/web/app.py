@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 
 from govpulse import __version__
 from govpulse.analytics.refresh import AfterNewData
+from govpulse.analytics.warming import warm_department_summaries
 from govpulse.catalog.db import make_engine, make_session_factory, migrate
 from govpulse.core.scope import Scope
 from govpulse.ingest.batches import IngestStores
@@ -76,6 +77,11 @@ def _problems_only_as_problem_json(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+def warm_screens(session, warehouse, today) -> None:
+    """The state's and districts' overview answers, read before anyone asks (``analytics.warming``)."""
+    warm_department_summaries(session, warehouse, today=today)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
     """Start the source scheduler, escalations and red flags after new data when serving; close what the app
@@ -86,7 +92,10 @@ async def _lifespan(app: FastAPI):
         jobs.append(BackgroundScheduler(Scheduler(IngestStores(app.state.session_factory, warehouse))).start())
         workflow = partial(run_scheduled, app.state.session_factory, app.state.settings, warehouse=warehouse)
         jobs.append(PeriodicJob("escalations", workflow, interval=300).start())
-        jobs.append(PeriodicJob("red flags", AfterNewData(app.state.session_factory, warehouse), interval=60).start())
+        # Soon after start, then each minute: warm the overview's answers and run the red flags when data moved.
+        after_new_data = AfterNewData(app.state.session_factory, warehouse, zone=app.state.settings.timezone,
+                                      also=[warm_screens])
+        jobs.append(PeriodicJob("after new data", after_new_data, interval=60, first_after=2).start())
     yield
     for job in jobs:
         job.stop()

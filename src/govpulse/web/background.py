@@ -12,8 +12,11 @@ log = logging.getLogger(__name__)
 class PeriodicJob:
     """Calls ``job()`` every ``interval`` seconds until ``stop()``; a failure is logged and retried next time."""
 
-    def __init__(self, name: str, job: Callable[[], object], *, interval: float) -> None:
+    def __init__(self, name: str, job: Callable[[], object], *, interval: float, first_after: float | None = None
+                 ) -> None:
+        """``first_after``: seconds before the first run (default: one ``interval``)."""
         self.name, self.job, self.interval = name, job, interval
+        self.first_after = interval if first_after is None else first_after
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
 
@@ -26,8 +29,10 @@ class PeriodicJob:
         self._thread.join(timeout)
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval):
+        wait = self.first_after
+        while not self._stop.wait(wait):
             try:
                 self.job()
             except Exception:  # keep serving; the next run tries again, and the failure is in the log
                 log.exception("background job %s failed", self.name)
+            wait = self.interval
