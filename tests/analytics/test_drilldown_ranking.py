@@ -103,3 +103,14 @@ def test_out_of_scope_and_unknown_are_not_found(world):
                                    ("HLT_INST", "24", surat)]:
         with pytest.raises(NotFound):
             _drill(world, indicator, unit, scope=scope)
+
+
+def test_a_figure_whose_data_stopped_is_stale_in_the_drill_down_too(world):
+    # Bhuj (3700) reported calls up to 20 Oct; on 10 Nov Kachchh's October is stale, as on the scorecard.
+    state = _drill(world, "HLT_CALLS", "24")
+    rows = {row.org_unit.code: row for row in state.rows}
+    assert (rows["449"].value, rows["449"].status.code) == (100, "stale")
+    assert rows["459"].status.code == "green"
+    kachchh = _drill(world, "HLT_CALLS", "449")
+    assert kachchh.parent.status.code == "stale"
+    assert {row.org_unit.code: row.status.code for row in kachchh.rows}["3700"] == "stale"

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 
@@ -198,7 +198,7 @@ def lane_inputs(
     sources = sources or {}
     # The indicator's own period type goes with it, so a rule about the indicator itself (a source that
     # stopped) is judged once, not again on each coarser lane that reads it.
-    infos = {i.code: replace(i.info(), period_type=i.natural_type) for i in chosen}
+    infos = {i.code: i.info() for i in chosen}
     if lane.indicators != "all":  # leaves: only the kinds that report what is read
         kinds = lane.kinds & frozenset(k for i in chosen for k in i.reported_at)
         units = [u for u in units if u.kind in kinds]

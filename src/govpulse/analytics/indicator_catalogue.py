@@ -73,7 +73,7 @@ class EvalIndicator:
     def info(self) -> IndicatorInfo:
         """The indicator as flag rules see it."""
         return IndicatorInfo(self.code, self.name, self.department, self.polarity, self.unit, self.decimals,
-                             self.thresholds, self.is_ratio)
+                             self.thresholds, self.is_ratio, period_type=self.natural_type)
 
 
 _parse = lru_cache(maxsize=16_384)(parse_expression)

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from govpulse.analytics.evaluate import make_cell, read_values
+from govpulse.analytics.evaluate import make_cell, read_values, stale_in, stale_windows
 from govpulse.analytics.evaluation_models import CellOut, PeerGroup, Ranking, RankingRow
 from govpulse.analytics.indicator_catalogue import EvalIndicator, evaluation_period, load_indicators
 from govpulse.analytics.targets import TargetBook
@@ -79,11 +79,17 @@ def _ranking(session: Session, warehouse: Warehouse, scope: Scope, ind: EvalIndi
     before = evaluation_period(parse_periods([compare_to])[0], ind.natural_type, today) if compare_to else None
     children = [c for c in OrgUnitRepository(session).children(unit.code, scope)
                 if scope.allows(path=c.path, department=ind.department)]
-    wanted = [evaluated, evaluated.previous()] + ([before] if before else [])
+    # The staleness window's periods come in the same reads: a figure whose data stopped is shown as stale here
+    # as on the overview and the scorecard, never as fresh.
+    windows = stale_windows([(ind, evaluated)], today)
+    window = list(windows[ind.code].periods) if ind.code in windows else []
+    wanted = list(dict.fromkeys([evaluated, evaluated.previous(), *window] + ([before] if before else [])))
     rows = read_values(warehouse, scope, [(ind, wanted)], parent=unit.code)
-    own = read_values(warehouse, scope, [(ind, [evaluated])], org_units=[unit.code])
+    own = read_values(warehouse, scope, [(ind, list(dict.fromkeys([evaluated, *window])))], org_units=[unit.code])
+    stale = stale_in(windows, rows, [c.code for c in children]) | stale_in(windows, own, [unit.code])
     targets = TargetBook.load(session, [ind])
-    cells = {c.code: make_cell(ind, c.code, evaluated, rows, targets, with_trend=False) for c in children}
+    cells = {c.code: make_cell(ind, c.code, evaluated, rows, targets, with_trend=False,
+                               stale=(ind.code, c.code) in stale) for c in children}
     values = {code: cell.value for code, cell in cells.items()}
     places = {r.key: r.rank for r in rank(values, ind.polarity, decimals=ind.decimals)} if ranked else {}
     scores = min_max_scores(values, ind.polarity) if ranked else {}
@@ -103,7 +109,8 @@ def _ranking(session: Session, warehouse: Warehouse, scope: Scope, ind: EvalIndi
                     + (f" against {before.label}" if before else ""),
         indicator=ind.ref, org_unit=org_unit_ref(unit), period=period_ref(evaluated),
         compare_to=period_ref(before) if before else None,
-        parent=make_cell(ind, unit.code, evaluated, own, targets, with_trend=False), rows=out,
+        parent=make_cell(ind, unit.code, evaluated, own, targets, with_trend=False,
+                         stale=(ind.code, unit.code) in stale), rows=out,
         peer_groups=[PeerGroup(name=b, members=sorted(c for c, g in groups.items() if g == b)) for b in bands],
     )
 
