@@ -12,7 +12,7 @@ The command line is run by the installation's owner and sees every flag (``Scope
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Optional
 
 import typer
@@ -43,6 +43,9 @@ def flags_command(
     org_unit: Annotated[Optional[str], typer.Option("--org-unit", "-o", help="Org unit and its subtree.")] = None,
     status: Annotated[str, typer.Option(help="open, resolved, dismissed or any.")] = "open",
     kind: Annotated[Optional[str], typer.Option(help="Rule kind (threshold, deterioration, anomaly, ...).")] = None,
+    open_for: Annotated[Optional[int], typer.Option("--open-for", metavar="DAYS", min=0,
+                                                    help="Only flags first raised more than DAYS days ago and "
+                                                         "still open.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many flags.")] = 100,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -50,10 +53,14 @@ def flags_command(
     from govpulse.analytics.flags import FlagFilter, list_flags
     from govpulse.installation import catalog_session
 
+    if open_for is not None and status != "open":
+        raise typer.BadParameter(f"lists flags that are still open, so it cannot go with --status {status}",
+                                 param_hint="--open-for")
     exact = tuple(s for s in severity if not s.endswith("+"))
     floor = next((s[:-1] for s in severity if s.endswith("+")), None)
     filters = FlagFilter(department=department, org_unit=org_unit, severity=exact, min_severity=floor,
-                         status=None if status == "any" else status, kind=kind)
+                         status=None if status == "any" else status, kind=kind,
+                         first_seen_before=_days_ago(open_for))
     try:
         with catalog_session(_settings(ctx)) as session:
             page = list_flags(session, Scope.system(), filters, PageRequest(1, min(max(limit, 1), MAX_PAGE_SIZE)))
@@ -64,7 +71,11 @@ def flags_command(
         typer.echo(json.dumps({"total": page.total, "items": [f.model_dump(mode="json") for f in page.items]},
                               ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{page.total:,} {status if status != 'any' else ''} flags".replace("  ", " ")
+    if open_for is not None:
+        what = f"flags open for more than {open_for} day{'' if open_for == 1 else 's'}"
+    else:
+        what = "flags" if status == "any" else f"{status} flags"
+    table = Table(title=f"{page.total:,} {what}"
                   + (f" (first {len(page.items)})" if page.total > len(page.items) else ""))
     for column in ("severity", "id", "org unit", "indicator", "period", "rule", "message"):
         table.add_column(column, overflow="fold")
@@ -73,6 +84,12 @@ def flags_command(
         table.add_row(f"[{_style(shown)}]{shown.label}[/]", str(flag.id), flag.org_unit_name, flag.indicator,
                       flag.period_label, flag.rule, flag.message)
     console.print(table)
+
+
+def _days_ago(days: int | None) -> datetime | None:
+    """``--open-for DAYS`` as the inbox's ``age`` and the API's ``first_seen_before`` mean it: first raised
+    before now minus that many days."""
+    return None if days is None else datetime.now(UTC) - timedelta(days=days)
 
 
 def _style(severity: Severity) -> str:

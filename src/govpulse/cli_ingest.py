@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 from zoneinfo import ZoneInfo
@@ -30,6 +29,7 @@ from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.models import SourceRun
 from govpulse.catalog.models.base import utcnow
 from govpulse.cli_progress import RichProgress
+from govpulse.core.formatting import format_date, format_time
 from govpulse.core.scope import Scope
 from govpulse.installation import catalog_sessions
 from govpulse.settings import Settings
@@ -127,14 +127,16 @@ def sources_list(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Every source with its freshness against its promise and how its scheduled runs went."""
+    """Every source with its freshness against its promise and how its scheduled runs went. Times show in the
+    installation's time zone; ``--json`` keeps them in ISO 8601 UTC and durations in hours."""
     if ctx.invoked_subcommand is not None:
         return
     from govpulse.ingest.batch_store import pending_count
     from govpulse.ingest.freshness import source_freshness
     from govpulse.ingest.sources import list_sources
 
-    with catalog_sessions(_settings(ctx)) as factory, factory() as session:
+    settings = _settings(ctx)
+    with catalog_sessions(settings) as factory, factory() as session:
         now = utcnow()
         fresh = {f.source: f for f in source_freshness(session, now, Scope.system())}
         rows = []
@@ -157,16 +159,40 @@ def sources_list(
     for column in ("department", "connector", "schedule", "freshness", "last delivery", "late by", "last run",
                    "rejected"):
         table.add_column(column, overflow="fold")
+    zone = ZoneInfo(settings.timezone)
     for row in rows:
-        fresh_row = row["freshness"]
-        late = fresh_row["late_by_hours"]
+        fresh_row, assessed = row["freshness"], fresh[row["code"]]
         outcome = row["last_outcome"] + (f" ({row['consecutive_failures']}x: {row['last_error'][:60]})"
                                          if row["consecutive_failures"] else "")
         table.add_row(row["code"], row["department"] or "", row["connector"], row["schedule"] or "",
                       f"[{fresh_row['colour']}]{fresh_row['state_label']}[/]",
-                      (fresh_row["last_delivery_at"] or "")[:16],
-                      "" if late is None else f"{late:.1f} h", outcome, str(row["pending_rejected_rows"] or ""))
+                      _moment_words(assessed.last_delivery_at, zone, now),
+                      _span_words(assessed.late_by), outcome, str(row["pending_rejected_rows"] or ""))
     console.print(table)
+
+
+def _moment_words(moment: datetime | None, zone: ZoneInfo, now: datetime) -> str:
+    """``26 Nov 07:15`` on the installation's wall clock, with the year only when it is not the current one."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(zone)
+    day = format_date(local.date(), style="short")  # "26 Nov 2026" (English: day, month, year)
+    if local.year == now.astimezone(zone).year:
+        day = day.rsplit(" ", 1)[0]
+    return f"{day} {format_time(local)}"
+
+
+def _span_words(span: timedelta | None) -> str:
+    """A lag as a person says it, to the two largest units: ``2 days 4 h``, ``5 h 10 min``, ``52 min``."""
+    if span is None:
+        return ""
+    days, minutes = divmod(max(0, int(span.total_seconds() // 60)), 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days:,} day{'' if days == 1 else 's'}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min" if minutes else "under 1 min"
 
 
 def _iso(moment: datetime | None) -> str | None:

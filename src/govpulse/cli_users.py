@@ -70,15 +70,18 @@ def add(
                                                                        "one-time password.")] = None,
     full_name: Annotated[str, typer.Option("--full-name", help="The person's name.")] = "",
 ) -> None:
-    """Add an account with one role at an org unit, optionally limited to departments."""
+    """Add an account with one role at an org unit, optionally limited to departments. The password (given or
+    printed) is chosen for the person, so they must change it at their first sign-in (/account/password)."""
     one_time = password or secrets.token_urlsafe(12)
     spec = AssignmentSpec(role=role, org_unit=org_unit, departments=tuple(department or ()),
                           sources=tuple(source or ()))
     with _session(_settings(ctx)) as session:
         UserRepository(session).create(Scope.system(), username=name, password=one_time, full_name=full_name,
-                                       assignments=[spec])
+                                       assignments=[spec], must_change_password=True)
     where = f" at {org_unit}" if org_unit else ""
     console.print(f"[green]Added[/] {name}: {role}{where}")
+    console.print(f"{name} must change this password at the first sign-in (/account/password); API tokens "
+                  f"made with `govpulse user token` work meanwhile.")
     if not password:
         console.print(f"One-time password for {name}: [bold]{one_time}[/]")
 

@@ -70,6 +70,18 @@ def test_one_demo_account_per_role_with_its_post(demo_home):
     assert any("collector" in line and "Ahmadabad (district, 438)" in line for line in summary.accounts)
 
 
+def test_the_printed_demo_passwords_must_be_changed_at_the_first_sign_in(demo_home):
+    home, summary = demo_home
+    engine = make_engine(f"sqlite:///{home / 'catalog.sqlite'}")
+    with make_session_factory(engine)() as session:
+        printed = {line.split()[0] for line in summary.accounts[1:]}
+        flags = dict(session.execute(select(User.username, User.must_change_password)
+                                     .where(User.username.in_(printed))).all())
+    engine.dispose()
+    assert len(printed) >= 10 and flags == dict.fromkeys(printed, True)
+    assert "must be changed at the first sign-in" in summary.accounts[0]
+
+
 def test_a_scaled_catalogue_keeps_the_census_data_elements():
     from govpulse.demo.build import demo_catalog
     from govpulse.demo.geography import CENSUS_DATA_ELEMENTS

@@ -143,3 +143,25 @@ def test_someone_without_a_local_account_is_not_signed_in(web, provider):
 
 def test_oidc_is_off_without_an_issuer(client):
     assert client.get("/auth/oidc/login").status_code == 404
+
+
+def test_an_identity_provider_sign_in_is_not_held_at_the_password_page(web, provider):
+    """The provider proved who signs in, not the one-time password (which they may never have been told); a
+    password sign-in of the same account is still sent to change it first."""
+    one_time = "One-Time-From-Admin-1"
+    with web.app.state.session_factory() as session:
+        set_actor(session, Actor.system("test set-up"))
+        UserRepository(session).create(Scope.system(), username="ravi", password=one_time,
+                                       must_change_password=True, assignments=[AssignmentSpec("collector", "459")])
+        session.commit()
+    provider.subject = {"sub": "u-3003", "preferred_username": "ravi"}
+    state = _start(web, provider, next_url="/flags")["state"]
+    assert web.get("/auth/oidc/callback", params={"code": "good-code", "state": state}).headers["location"] == "/flags"
+    assert web.get("/api/v1/me").json()["username"] == "ravi"
+    assert web.get("/flags", headers={"Accept": "text/html"}).status_code == 200
+    web.cookies.clear()
+    form = web.get("/auth/login").text
+    token = form.split('name="csrf_token" value="')[1].split('"')[0]
+    signed_in = web.post("/auth/login", data={"username": "ravi", "password": one_time, "csrf_token": token})
+    assert signed_in.headers["location"] == "/account/password"
+    assert web.get("/api/v1/me").status_code == 403

@@ -1,5 +1,6 @@
 """One demo account per role, posted where the demo has the most to show: the most populous ULB's district
-(whose city has ward maps), its most populous taluka and that taluka's most populous village."""
+(whose city has ward maps), its most populous taluka and that taluka's most populous village. Their passwords
+are printed, so each account must change its own at the first sign-in (``User.must_change_password``)."""
 
 from __future__ import annotations
 
@@ -50,11 +51,12 @@ def choose_posts(tree: OrgUnitTree, census: pa.Table) -> DemoPosts:
 def make_demo_users(session: Session, tree: OrgUnitTree, census: pa.Table) -> list[DemoUser]:
     posts = choose_posts(tree, census)
     return create_demo_users(session, posts.state, posts.district, posts.taluka, posts.village, posts.ulb,
-                             department_codes=["HEALTH"])
+                             department_codes=["HEALTH"], must_change_password=True)
 
 
 def describe(users: list[DemoUser], tree: OrgUnitTree) -> list[str]:
-    lines = ["Demo accounts (one per role; the passwords are new on every build):"]
+    lines = ["Demo accounts (one per role; the passwords are new on every build and must be changed at the "
+             "first sign-in, at /account/password):"]
     for user in users:
         unit = tree[user.org_unit]
         lines.append(f"  {user.username:<13} {user.password:<18} {user.role:<12} {unit.name} ({unit.kind}, {unit.code})")

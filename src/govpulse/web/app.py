@@ -31,11 +31,10 @@ from govpulse.web.deps import warehouse_of
 from govpulse.workflow.jobs import run_scheduled
 from govpulse.web.middleware import install_http_middleware
 from govpulse.web.ui.assets import mount_static
+from govpulse.web.ui.dashboard import ROUTERS as DASHBOARD_ROUTERS
 from govpulse.web.ui.dashboard import install_page_problems
 from govpulse.web.ui.routes import actions as action_pages
-from govpulse.web.ui.routes import account, admin, departments, drilldown, exports, home, indicators, maps, overview
-from govpulse.web.ui.routes import wall
-from govpulse.web.ui.routes import flags as flag_pages
+from govpulse.web.ui.routes import admin, home
 
 API_PREFIX = "/api/v1"
 
@@ -49,7 +48,8 @@ def _problem(description: str) -> dict:
 COMMON_PROBLEMS: dict[int | str, dict] = {
     400: _problem("Malformed request."),
     401: _problem("Not signed in, or the credentials are wrong, expired or revoked."),
-    403: _problem("Signed in, but the account's roles lack the action (or the CSRF token is missing)."),
+    403: _problem("Signed in, but the account's roles lack the action, the CSRF token is missing, or the account "
+                  "must first change a password someone else chose (change_password_at)."),
     404: _problem("No such object, or it lies outside the reader's scope."),
     413: _problem("Request body too large."),
     422: _problem("Invalid parameters or body; `errors` lists each field."),
@@ -154,8 +154,8 @@ def create_app(
     app.include_router(auth_routes.router)
     app.include_router(admin.router)
     app.include_router(action_pages.router)
-    for page in (overview, departments, indicators, drilldown, flag_pages, wall, exports, maps, account):
-        app.include_router(page.router)
+    for router in DASHBOARD_ROUTERS:
+        app.include_router(router)
     install_page_problems(app)  # pages answer errors as HTML pages, the API as problem+json
     mount_static(app)
     if app.state.oidc_enabled:

@@ -18,9 +18,11 @@ from sqlalchemy.orm import Session
 from govpulse.catalog.audit import SECRET, Event, emit
 from govpulse.catalog.models import Department, OrgUnit, RoleAssignment, User
 from govpulse.catalog.repositories.credentials import (
+    MIN_PASSWORD_LENGTH,
     SessionRepository,
     TokenRepository,
     hash_password,
+    verify_password,
 )
 from govpulse.catalog.repositories.paging import Page, PageRequest, paginate
 from govpulse.core.access import (
@@ -46,6 +48,16 @@ class UserExists(InvalidUser):
     pass
 
 
+class PasswordRejected(InvalidUser):
+    """A new password refused, or the current one wrong. ``reason`` names the rule (a message key of the
+    page, ``account.password.errors.<reason>``); ``params`` fill its placeholders."""
+
+    def __init__(self, reason: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.params = params
+
+
 @dataclass(frozen=True)
 class AssignmentSpec:
     """A role assignment as asked for: role name, org unit code, department codes, source codes."""
@@ -62,6 +74,7 @@ def user_snapshot(user: User, assignments: Iterable[RoleAssignment]) -> dict:
         "username": user.username, "full_name": user.full_name, "email": user.email, "phone": user.phone,
         "language": user.language, "is_active": user.is_active,
         "password": SECRET if user.password_hash else None,
+        "must_change_password": bool(user.must_change_password),
         "roles": [assignment_dict(a) for a in assignments],
     }
 
@@ -135,8 +148,12 @@ class UserRepository:
     # --- writes --------------------------------------------------------------------------------------------
 
     def create(self, scope: Scope, *, username: str, assignments: Sequence[AssignmentSpec],
-               password: str | None = None, full_name: str = "", email: str = "") -> User:
-        """A new account with its roles. Each role must be placed within the creator's own scope."""
+               password: str | None = None, full_name: str = "", email: str = "",
+               must_change_password: bool = False) -> User:
+        """A new account with its roles. Each role must be placed within the creator's own scope.
+
+        ``must_change_password``: the password was chosen by someone other than the account's owner (the
+        command line, an admin, the demo), so its first password sign-in leads to /account/password only."""
         scope.require(MANAGE_USERS)
         if not USERNAME.match(username):
             raise InvalidUser(f"user name {username!r} must be 1-128 letters, digits or . _ @ - "
@@ -145,7 +162,8 @@ class UserRepository:
             raise UserExists(f"a user named {username!r} already exists")
         rows = [self._assignment(spec, scope) for spec in assignments]
         user = User(username=username, full_name=full_name, email=email,
-                    password_hash=hash_password(password) if password else None)
+                    password_hash=hash_password(password) if password else None,
+                    must_change_password=bool(password) and must_change_password)
         self.session.add(user)
         self.session.flush()
         for row in rows:
@@ -179,13 +197,33 @@ class UserRepository:
         self.session.flush()
         emit(self.session, Event("update", "user", user.username, before=before, after=user_snapshot(user, rows)))
 
-    def set_password(self, scope: Scope, user: User, password: str) -> None:
+    def set_password(self, scope: Scope, user: User, password: str, *, must_change_password: bool = False) -> None:
+        """Give ``user`` a password chosen for them (``must_change_password``: they must replace it)."""
         scope.require(MANAGE_USERS)
         user.password_hash = hash_password(password)
+        user.must_change_password = must_change_password
         self.session.flush()
         snap = user_snapshot(user, self.assignments([user])[user.id])
         emit(self.session, Event("set-password", "user", user.username, before=snap, after=snap,
                                  detail="password changed"))
+
+    def change_own_password(self, user: User, *, current: str, new: str) -> None:
+        """The account's owner replaces their password: the current one proves it is them (no role is needed),
+        the new one follows ``check_new_password``. Every browser session of the account ends (the caller opens
+        a fresh one); API tokens stay, since they never depended on the password. Audited without either."""
+        if not user.password_hash:
+            raise PasswordRejected("no_password", f"the account {user.username!r} has no password to change")
+        if not verify_password(user.password_hash, current):
+            raise PasswordRejected("wrong_current", "the current password is wrong")
+        check_new_password(user.username, current, new)
+        rows = self.assignments([user])[user.id]
+        before = user_snapshot(user, rows)
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        SessionRepository(self.session).revoke_all(user.id)
+        self.session.flush()
+        emit(self.session, Event("change-password", "user", user.username, before=before,
+                                 after=user_snapshot(user, rows), detail="password changed by its owner"))
 
     def disable(self, scope: Scope, username: str, *, by: User | None = None) -> User | None:
         """Disable ``username`` and end its sessions and tokens; None when there is no such account."""
@@ -206,6 +244,18 @@ class UserRepository:
         return user
 
 
+def check_new_password(username: str, current: str, new: str) -> None:
+    """The rules for a password a person chooses: the length every password needs, not the user name, not the
+    password it replaces. Raises ``PasswordRejected`` naming the rule."""
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise PasswordRejected("too_short", f"the new password needs at least {MIN_PASSWORD_LENGTH} characters",
+                               min=MIN_PASSWORD_LENGTH)
+    if new.strip().casefold() == username.casefold():
+        raise PasswordRejected("same_as_username", "the new password must not be the user name")
+    if new == current:
+        raise PasswordRejected("same_as_current", "the new password must differ from the current one")
+
+
 class DemoUser(NamedTuple):
     """One demo account: ``for username, role, org_unit, password in create_demo_users(...)``."""
 
@@ -218,8 +268,10 @@ class DemoUser(NamedTuple):
 def create_demo_users(session: Session, state_code: str, district_code: str, taluka_code: str,
                       village_code: str, ulb_code: str | None = None, *, school_code: str | None = None,
                       department_codes: Sequence[str] | None = None, source_code: str | None = None,
-                      prefix: str = "") -> list[DemoUser]:
-    """One account per role, each with a fresh random password, returned so the demo can print them.
+                      prefix: str = "", must_change_password: bool = True) -> list[DemoUser]:
+    """One account per role, each with a fresh random password, returned so the demo can print them. A printed
+    password is known to whoever reads the output, so each account must change it at its first sign-in
+    (``must_change_password``, on unless a caller that keeps the passwords to itself says otherwise).
 
     Accounts that exist already get a new password and their demo role again. The commissioner is left out
     when ``ulb_code`` is None, the principal when no school exists under the village or district.
@@ -245,11 +297,12 @@ def create_demo_users(session: Session, state_code: str, district_code: str, tal
         spec = [AssignmentSpec(role=role, org_unit=unit, departments=depts, sources=sources)]
         user = repo.for_sign_in(username)
         if user is None:
-            repo.create(system, username=username, password=password, full_name=f"Demo {role}", assignments=spec)
+            repo.create(system, username=username, password=password, full_name=f"Demo {role}", assignments=spec,
+                        must_change_password=must_change_password)
         else:
             user.is_active = True
             repo.replace_assignments(system, user, spec)
-            repo.set_password(system, user, password)
+            repo.set_password(system, user, password, must_change_password=must_change_password)
         made.append(DemoUser(username=username, role=role, org_unit=unit, password=password))
     return made
 

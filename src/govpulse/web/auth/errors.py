@@ -5,12 +5,13 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from govpulse.catalog.repositories.users import InvalidUser, UserExists
 from govpulse.core.access import InvalidAssignment
 from govpulse.core.scope import PermissionDenied
 from govpulse.web.api.problems import problem_response
+from govpulse.web.auth.first_password import PASSWORD_PAGE, PasswordChangeRequired, password_page_url
 from govpulse.web.auth.principal import SignInRequired
 
 LOGIN_PATH = "/auth/login"
@@ -31,6 +32,10 @@ def install_access_handlers(app: FastAPI) -> None:
         response.headers.update(error.headers or {})
         return response
 
+    @app.exception_handler(PasswordChangeRequired)
+    async def _change_password_first(request: Request, error: PasswordChangeRequired):
+        return password_change_response(request, error)
+
     @app.exception_handler(PermissionDenied)
     async def _denied(request: Request, error: PermissionDenied):
         return problem_response(403, error.reason, request.url.path, action=error.action)
@@ -43,3 +48,15 @@ def install_access_handlers(app: FastAPI) -> None:
     @app.exception_handler(InvalidAssignment)
     async def _invalid(request: Request, error: ValueError):
         return problem_response(422, str(error), request.url.path)
+
+
+def password_change_response(request: Request, error: PasswordChangeRequired) -> Response:
+    """A browser session on a page goes to the password page (303; htmx, asking for a fragment, is told to load
+    it with ``HX-Redirect``); the API, basic auth and scripts get the 403 problem saying what to do."""
+    if error.via != "session" or request.url.path.startswith("/api/"):
+        return problem_response(403, str(error.detail), request.url.path, change_password_at=PASSWORD_PAGE)
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = password_page_url(back if request.method == "GET" else None)
+    if request.headers.get("hx-request") == "true":
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

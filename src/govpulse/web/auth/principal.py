@@ -14,6 +14,7 @@ from govpulse.catalog.repositories.credentials import SessionRepository, TokenRe
 from govpulse.catalog.repositories.users import UserRepository
 from govpulse.core.scope import Scope
 from govpulse.web.auth.csrf import SAFE_METHODS, csrf_valid
+from govpulse.web.auth.first_password import require_own_password
 from govpulse.web.auth.signin import lockout_policy, sign_in_with_password
 
 
@@ -42,9 +43,10 @@ class SignInRequired(HTTPException):
 
 def resolve_principal(request: Request, session: Session, *, bearer: HTTPAuthorizationCredentials | None,
                       cookie: str | None, basic: HTTPBasicCredentials | None = None,
-                      csrf_sent: str | None = None) -> Principal | None:
-    """The principal of ``request``, trying bearer token, then basic auth (where the route allows it), then the
-    session cookie; None when the request carries none. Bad credentials raise ``SignInRequired``."""
+                      csrf_sent: str | None = None, api_token: str | None = None) -> Principal | None:
+    """The principal of ``request``, trying bearer token, then basic auth or DHIS2's ``ApiToken`` header (where
+    the route allows them), then the session cookie; None when the request carries none. Bad credentials raise
+    ``SignInRequired``."""
     state = request.app.state
     if state.scope_resolver is not None:
         return Principal(user=None, username="test", scope=state.scope_resolver(request), via="resolver")
@@ -52,6 +54,8 @@ def resolve_principal(request: Request, session: Session, *, bearer: HTTPAuthori
         principal = _from_token(request, session, bearer.credentials)
     elif basic is not None:
         principal = _from_basic(request, session, basic)
+    elif api_token is not None:
+        principal = _from_api_token(request, session, api_token)
     elif cookie:
         principal = _from_cookie(request, session, cookie, csrf_sent)
     else:
@@ -87,7 +91,23 @@ def _from_basic(request: Request, session: Session, basic: HTTPBasicCredentials)
     session.commit()
     if result.user is None:
         raise SignInRequired(result.error, basic=True)
+    require_own_password(request, result.user, via="basic")
     return _with_scope(session, result.user, "basic")
+
+
+API_TOKEN_CHALLENGE = 'ApiToken realm="govpulse"'
+"""DHIS2's challenge for a rejected personal access token (its ``DhisApiTokenAuthenticationEntryPoint``)."""
+
+
+def _from_api_token(request: Request, session: Session, secret: str) -> Principal:
+    """A govpulse API token sent as DHIS2 sends a personal access token (``Authorization: ApiToken ...``): the
+    same user, scope and rate limit as ``Bearer``, and a rejection challenged in DHIS2's scheme."""
+    try:
+        return _from_token(request, session, secret)
+    except SignInRequired:
+        rejected = SignInRequired("the API token is unknown, expired or revoked")
+        rejected.headers = {"WWW-Authenticate": API_TOKEN_CHALLENGE}
+        raise rejected from None
 
 
 def _from_cookie(request: Request, session: Session, secret: str, csrf_sent: str | None) -> Principal:
@@ -97,6 +117,7 @@ def _from_cookie(request: Request, session: Session, secret: str, csrf_sent: str
     if request.method not in SAFE_METHODS and not csrf_valid(request.app.state.secret_key, secret, csrf_sent):
         raise HTTPException(403, "missing or wrong CSRF token (send the csrf_token form field or the "
                                  "X-CSRF-Token header)")
+    require_own_password(request, found[1], via="session", signed_in_with=found[0].via)
     return _with_scope(session, found[1], "session", secret)
 
 

@@ -17,6 +17,7 @@ from govpulse.web.auth.csrf import (
     csrf_valid,
     new_presession_value,
 )
+from govpulse.web.auth.first_password import password_page_url
 from govpulse.web.auth.signin import lockout_policy, sign_in_with_password
 from govpulse.web.deps import CurrentUser, SessionDep, SettingsDep
 from govpulse.web.ui.templating import templates
@@ -80,6 +81,8 @@ def sign_in(
     if result.user is None:
         status = 429 if result.locked_until else 401
         return _sign_in_page(request, next_url=next, error=result.error, username=username, status=status)
+    if result.user.must_change_password:  # straight to the one page it may open (first_password.py)
+        next = password_page_url(safe_next(next))
     return start_session(request, session, result.user, via="password", next_url=next)
 
 

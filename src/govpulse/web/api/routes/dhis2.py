@@ -1,11 +1,12 @@
 """The DHIS2-compatible API under ``/api``: metadata import, data value sets in and out, analytics.
 
-DHIS2 clients sign in with HTTP basic auth (a bearer token or the browser session work too) and get the scope of
-their roles, as everywhere. Answers use DHIS2's JSON shapes (``govpulse.dhis2``): imports answer 200, or 409
-with the import summary or report when some objects or values were not taken; illegal queries answer 409 with
-DHIS2's web message and error code. As on every govpulse endpoint, an org unit, data element or data set that
-does not exist or lies outside the reader's scope answers 404 (DHIS2 says 409 "not allowed to view org unit";
-govpulse does not reveal that it exists), a missing action 403 and missing or wrong credentials 401.
+DHIS2 clients sign in with HTTP basic auth or, as DHIS2 2.37+ allows, a personal access token sent as
+``Authorization: ApiToken <token>`` (here a govpulse API token; a bearer token or the browser session work too),
+and get the scope of their roles, as everywhere. Answers use DHIS2's JSON shapes (``govpulse.dhis2``): imports
+answer 200, or 409 with the import summary or report when some objects or values were not taken; illegal queries
+answer 409 with DHIS2's web message and error code. As on every govpulse endpoint, an org unit, data element or
+data set that does not exist or lies outside the reader's scope answers 404 (DHIS2 says 409 "not allowed to view
+org unit"; govpulse does not reveal that it exists), a missing action 403 and missing or wrong credentials 401.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from govpulse.dhis2.resolve import Resolver
 from govpulse.ingest.batches import IngestStores
 from govpulse.web.api.problems import PROBLEM_JSON
 from govpulse.web.api.schemas import Problem
-from govpulse.web.deps import BasicCurrentUser, SessionDep, WarehouseDep
+from govpulse.web.auth.api_token import Dhis2CurrentUser
+from govpulse.web.deps import SessionDep, WarehouseDep
 
 
 def _problem(description: str) -> dict:
@@ -47,7 +49,7 @@ WEB_MESSAGE = {"type": "object", "description": "DHIS2's web message: httpStatus
                                                 "errorCode, and for imports the report in response."}
 RESPONSES: dict[int | str, dict] = {
     400: _problem("The body is not a DHIS2 payload."),
-    401: _problem("Not signed in, or the credentials are wrong (basic auth, bearer token or session)."),
+    401: _problem("Not signed in, or the credentials are wrong (basic auth, ApiToken, bearer token or session)."),
     403: _problem("Signed in, but the account's roles lack the action (export, push-data, edit-catalog)."),
     404: _problem("No such org unit, data element, indicator or data set, or it lies outside the reader's scope."),
     409: {"description": "DHIS2's answer to an illegal query, or to an import with conflicts (web message).",
@@ -135,7 +137,7 @@ SchemesDep = Annotated[Schemes, Depends(id_schemes)]
 @router.post("/metadata", summary="Import DHIS2 metadata (org units, data elements, indicators, data sets, ...)")
 def post_metadata(
     payload: Annotated[dict[str, Any], Body(description="A DHIS2 metadata payload: collections by type.")],
-    principal: BasicCurrentUser, session: SessionDep, warehouse: WarehouseDep,
+    principal: Dhis2CurrentUser, session: SessionDep, warehouse: WarehouseDep,
     strategy: Annotated[str, Query(alias="importStrategy", description="CREATE_AND_UPDATE, CREATE or UPDATE.")]
     = "CREATE_AND_UPDATE",
     atomic: Annotated[str, Query(alias="atomicMode", description="ALL (nothing if anything fails) or NONE.")]
@@ -165,7 +167,7 @@ _STRATEGIES = {"CREATE_AND_UPDATE": "CREATE_AND_UPDATE", "CREATE": "CREATE", "UP
                      "dataValues": {"type": "array", "items": {"type": "object"}}}}},
                  "application/csv": {"schema": {"type": "string"}}}}})
 async def post_data_value_sets(
-    request: Request, principal: BasicCurrentUser, session: SessionDep, warehouse: WarehouseDep,
+    request: Request, principal: Dhis2CurrentUser, session: SessionDep, warehouse: WarehouseDep,
     schemes: SchemesDep,
     dry_run: Annotated[str | None, _flag_query("dryRun", "check, write nothing.")] = None,
     strategy: Annotated[str, Query(alias="importStrategy", description="CREATE_AND_UPDATE, CREATE, UPDATE.")]
@@ -237,13 +239,13 @@ def _export(session, warehouse, principal, params: ExportParams, csv: bool = Fal
 
 
 @router.get("/dataValueSets", summary="Export stored values as a DHIS2 data value set (JSON)")
-def get_data_value_sets(params: ExportDep, principal: BasicCurrentUser, session: SessionDep,
+def get_data_value_sets(params: ExportDep, principal: Dhis2CurrentUser, session: SessionDep,
                         warehouse: WarehouseDep):
     return _answer(lambda: _export(session, warehouse, principal, params))
 
 
 @router.get("/dataValueSets.json", summary="Export stored values as a DHIS2 data value set (JSON)")
-def get_data_value_sets_json(params: ExportDep, principal: BasicCurrentUser, session: SessionDep,
+def get_data_value_sets_json(params: ExportDep, principal: Dhis2CurrentUser, session: SessionDep,
                              warehouse: WarehouseDep):
     return _answer(lambda: _export(session, warehouse, principal, params))
 
@@ -251,7 +253,7 @@ def get_data_value_sets_json(params: ExportDep, principal: BasicCurrentUser, ses
 @router.get("/dataValueSets.csv", summary="Export stored values as DHIS2's data value CSV",
             response_class=Response, responses={200: {"content": {"application/csv": {"schema": {"type": "string"}}},
                                                       "description": "One header row, then one line per value."}})
-def get_data_value_sets_csv(params: ExportDep, principal: BasicCurrentUser, session: SessionDep,
+def get_data_value_sets_csv(params: ExportDep, principal: Dhis2CurrentUser, session: SessionDep,
                             warehouse: WarehouseDep):
     return _answer(lambda: _export(session, warehouse, principal, params, csv=True))
 
@@ -323,12 +325,12 @@ def _analytics(session, warehouse, principal, query: AnalyticsQueryParams) -> JS
 
 
 @router.get("/analytics", summary="DHIS2 analytics: indicators and data elements by period and org unit")
-def get_analytics(query: AnalyticsDep, principal: BasicCurrentUser, session: SessionDep, warehouse: WarehouseDep):
+def get_analytics(query: AnalyticsDep, principal: Dhis2CurrentUser, session: SessionDep, warehouse: WarehouseDep):
     return _answer(lambda: _analytics(session, warehouse, principal, query))
 
 
 @router.get("/analytics.json", summary="DHIS2 analytics (the same, under the name DHIS2 clients often use)")
-def get_analytics_json(query: AnalyticsDep, principal: BasicCurrentUser, session: SessionDep,
+def get_analytics_json(query: AnalyticsDep, principal: Dhis2CurrentUser, session: SessionDep,
                        warehouse: WarehouseDep):
     return _answer(lambda: _analytics(session, warehouse, principal, query))
 
@@ -337,7 +339,7 @@ def get_analytics_json(query: AnalyticsDep, principal: BasicCurrentUser, session
 
 
 @router.get("/system/info", summary="What DHIS2 clients ask first: version, calendar, server time")
-def system_info(request: Request, principal: BasicCurrentUser):  # noqa: ARG001 - signed-in callers only
+def system_info(request: Request, principal: Dhis2CurrentUser):  # noqa: ARG001 - signed-in callers only
     now = datetime.now(UTC)
     return {"version": API_VERSION, "revision": f"govpulse {__version__}", "systemName": "govpulse",
             "calendar": "iso8601", "dateFormat": "yyyy-mm-dd", "serverDate": now.isoformat(timespec="milliseconds"),
@@ -345,7 +347,7 @@ def system_info(request: Request, principal: BasicCurrentUser):  # noqa: ARG001 
 
 
 @router.get("/me", summary="The signed-in account, as DHIS2 describes a user")
-def dhis2_me(principal: BasicCurrentUser, session: SessionDep):
+def dhis2_me(principal: Dhis2CurrentUser, session: SessionDep):
     roots = OrgUnitRepository(session).roots(principal.scope)
     ids = Resolver(session).org_unit_ids(roots)
     units = [{"id": ids[u.code], "name": u.name} for u in roots]

@@ -171,7 +171,8 @@ def create_user(body: UserIn, session: SessionDep, scope: ScopeDep):
     user = repo.create(scope, username=body.username, password=password, full_name=body.full_name,
                        email=body.email, assignments=[AssignmentSpec(role=a.role, org_unit=a.org_unit,
                                                                      departments=tuple(a.departments),
-                                                                     sources=tuple(a.sources)) for a in body.roles])
+                                                                     sources=tuple(a.sources)) for a in body.roles],
+                       must_change_password=True)  # chosen by the admin: the owner replaces it at first sign-in
     session.commit()
     return user_out(user, repo.assignments([user])[user.id], UserCreatedOut,
                     one_time_password=None if body.password else password)

@@ -68,7 +68,7 @@ def add_user(
     spec = AssignmentSpec(role=role, org_unit=org_unit.strip() or None, departments=_codes(departments))
     try:
         UserRepository(session).create(principal.scope, username=username.strip(), password=one_time,
-                                       full_name=full_name, assignments=[spec])
+                                       full_name=full_name, assignments=[spec], must_change_password=True)
     except (InvalidUser, InvalidAssignment, ValueError) as error:
         session.rollback()
         return _page(request, session, principal, error=str(error), status=422)
