@@ -2,9 +2,10 @@
 
 Signed in through the form as CMO staff and as the Collector of Surat: the overview, a drill from the state to
 a village by clicking the map at each level, the status of the area itself on its drill-down, the language
-switch, a language chosen on the account page, a red flag and an action started from it, an export, the video
-wall. Every page is saved as a screenshot under artifacts/screenshots/ (``dashboard-*.png``, ``account-*.png``,
-``action-*.png``).
+switch, a language chosen on the account page, a new officer made to change the password an admin chose, a red
+flag and an action started from it, an export, the video wall. Every page is saved as a screenshot under
+artifacts/screenshots/ (``dashboard-*.png``, ``account-*.png``, ``action-*.png``,
+``sources-1280.png`` and ``source-detail-1280.png``: the sources pages on four seeded Health sources).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
@@ -28,6 +30,10 @@ from govpulse.catalog.audit import Actor, set_actor
 from govpulse.catalog.repositories.credentials import TokenRepository
 from govpulse.catalog.repositories.users import AssignmentSpec, UserRepository
 from govpulse.core.scope import Scope
+from govpulse.catalog.models.base import utcnow
+from govpulse.ingest import batch_store
+from govpulse.ingest.pipeline import RejectedRow
+from govpulse.ingest.sources import parse_definition, register_source
 from govpulse.installation import catalog_session
 from govpulse.warehouse import connect
 from govpulse.web.app import create_app
@@ -68,9 +74,13 @@ def demo_server(tmp_path_factory) -> Iterator[DemoServer]:
         # Changes her own language on the account page (the other accounts stay in English for the other tests).
         users.create(Scope.system(), username="cmo.gujarati", password=PASSWORD, full_name="CMO staff (Gujarati)",
                      assignments=[AssignmentSpec(role="cmo", org_unit="24")])
+        # Added by an admin with a password chosen for him: must change it at his first sign-in.
+        users.create(Scope.system(), username="collector.new", password=PASSWORD, full_name="Collector, Surat (new)",
+                     assignments=[AssignmentSpec(role="collector", org_unit=SURAT)], must_change_password=True)
         kiosk = users.create(Scope.system(), username="wall.kiosk", full_name="Video wall",
                              assignments=[AssignmentSpec(role="cmo", org_unit="24")])
         _token, wall_token = TokenRepository(session).create(kiosk, Scope.system(), name="video wall")
+        _seed_sources(session)
         session.commit()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
@@ -150,6 +160,49 @@ def _click_on_map(page, parent: str, child: str) -> None:
     }""", ["drill-map", _centre(feature), layer["layout"] == "points"])
     with page.expect_navigation():
         page.mouse.click(x, y)
+
+
+SOURCE_MAPPING = {"org_unit": "taluka", "period": "date", "data_element": "indicator", "value": "value"}
+
+
+def _source(session, code: str, name: str, *, freshness: str | None = "daily by 09:00", **more):
+    definition = {"code": code, "name": name, "department": "HEALTH", "mapping": SOURCE_MAPPING, **more}
+    if freshness:
+        definition["freshness"] = freshness
+    return register_source(session, parse_definition(definition))[0]
+
+
+def _delivered(session, source, days_ago: int, *, rows: int = 226, rejected: list | None = None) -> None:
+    """A successful batch of ``source``: at 07:20 India time ``days_ago`` days ago, or a few minutes ago (0)."""
+    india = ZoneInfo("Asia/Kolkata")
+    today = datetime.now(india).date()
+    day = today - timedelta(days=days_ago)
+    finished = (utcnow() - timedelta(minutes=3) if days_ago == 0
+                else datetime(day.year, day.month, day.day, 7, 20, tzinfo=india).astimezone(UTC))
+    batch = batch_store.begin_batch(session, source=source, key=f"{source.code}-{days_ago}", trigger="schedule",
+                                    started_at=finished - timedelta(minutes=1), since=None, triggered_by="scheduler",
+                                    origins=[f"{source.code}_{finished:%Y%m%d}.csv"], rejected=rejected or [])
+    batch_store.finish_batch(session, batch, status="succeeded", finished_at=finished, rows_read=rows,
+                             rows_accepted=rows - len(rejected or []), rows_rejected=len(rejected or []),
+                             values_inserted=4 * (rows - len(rejected or [])))
+
+
+def _seed_sources(session) -> None:
+    """Four Health sources for the sources pages: stale (nothing for five days), never delivered, one delivering
+    daily with a three-day gap and two rows rejected for a taluka the tree lacks, and one pushed an hour ago."""
+    _delivered(session, _source(session, "e2e_stale", "e-Mamta registrations (stopped)", schedule="0 7 * * *",
+                                connector="csv_folder", settings={"folder": "/srv/drop/e-mamta"}), 5)
+    _source(session, "e2e_never", "Mission Indradhanush camps")
+    ambulance = _source(session, "e2e_ambulance", "108 ambulance daily report", schedule="15 7 * * *",
+                        connector="csv_folder", settings={"folder": "/srv/drop/108", "pattern": "*.csv"})
+    for days_ago in (13, 12, 11, 10, 9, 5, 4, 3, 2, 1):
+        _delivered(session, ambulance, days_ago)
+    bodeli = [RejectedRow("ambulance_latest.csv", 227 + n, [{"field": "taluka", "reason":
+              "unknown org unit: no org unit has code '6020'"}], {"taluka": "6020", "date": f"2{n}-11-2026",
+              "indicator": "hlt_amb_calls", "value": "1204"}, None) for n in range(2)]
+    _delivered(session, ambulance, 0, rejected=bodeli)
+    _delivered(session, _source(session, "e2e_water", "Water supply (pushed)", freshness="daily by 23:59"), 0,
+               rows=1125)
 
 
 # --- tests -------------------------------------------------------------------------------------------------
@@ -304,6 +357,37 @@ def test_an_officer_sets_gujarati_on_the_account_page_and_the_overview_follows(c
     page.context.close()
 
 
+def test_a_new_officer_changes_the_password_an_admin_chose_and_lands_on_the_overview(chromium, demo_server):
+    context = chromium.new_context(base_url=demo_server.url, viewport={"width": 1280, "height": 900},
+                                   locale="en-IN", timezone_id="Asia/Kolkata")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    failures = _watch(page)
+    page.goto("/auth/login")
+    page.fill("input[name=username]", "collector.new")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{demo_server.url}/account/password")  # not the overview: the password comes first
+    page.goto("/flags")  # every other page leads back here
+    page.wait_for_url(f"{demo_server.url}/account/password?next=%2Fflags")
+    page.goto("/")
+    page.wait_for_url(f"{demo_server.url}/account/password")
+    assert page.locator("#password-must-change").inner_text().strip() == translate("en", "account.password.forced")
+    assert page.locator("nav.primary-nav").count() == 0
+    page.get_by_label(translate("en", "account.password.current"), exact=True).fill(PASSWORD)
+    page.get_by_label(translate("en", "account.password.new"), exact=True).fill("Collector-Own-Choice-2026")
+    page.get_by_label(translate("en", "account.password.repeat"), exact=True).fill("Collector-Own-Choice-2026")
+    screenshot(page, "account-password-change-1280")
+    page.get_by_role("button", name=translate("en", "account.password.save")).click()
+    page.wait_for_url(f"{demo_server.url}/")
+    page.wait_for_selector("a.department")  # the overview, tiles and all
+    assert page.locator("h1").inner_text() == translate("en", "home.title")
+    page.goto("/flags")
+    page.wait_for_url(f"{demo_server.url}/flags")  # free to go anywhere now
+    assert failures == [], failures
+    context.close()
+
+
 def test_collector_sorts_exports_and_switches_language_on_a_phone(chromium, demo_server):
     page = _signed_in(chromium, demo_server, "collector.surat", width=360, height=780)
     failures = _watch(page)
@@ -369,3 +453,28 @@ def test_video_wall_rotates_and_keeps_the_last_view_when_the_server_fails(chromi
     page.keyboard.press("ArrowRight")
     page.wait_for_selector("[data-wall-status]", state="hidden")
     context.close()
+
+
+def test_cmo_opens_the_sources_and_one_with_rejected_rows(chromium, demo_server):
+    page = _signed_in(chromium, demo_server, "cmo.staff")
+    failures = _watch(page)
+    assert page.locator("#freshness a[href='/sources/e2e_stale']").count() == 1  # the overview links late sources
+    page.locator("nav.primary-nav a[href='/sources']").click()
+    page.wait_for_url(f"{demo_server.url}/sources")
+    rows = page.locator("table[data-table=sources] tbody tr")
+    assert [rows.nth(n).get_attribute("data-state") for n in range(2)] == ["stale", "missing"]
+    assert rows.first.get_attribute("data-key") == "e2e_stale"
+    assert rows.first.locator(".badge").inner_text().split() == ["■", translate("en", "freshness.stale")]
+    ambulance = page.locator("tr[data-key=e2e_ambulance]")
+    assert ambulance.locator(".delivery-strip__day.is-delivered").count() == 11  # 14 days, a gap of three
+    screenshot(page, "sources-1280")
+
+    ambulance.locator("th a").click()
+    page.wait_for_url(f"{demo_server.url}/sources/e2e_ambulance")
+    _charts_drawn(page)
+    assert page.locator("#rejected-rows tbody tr").count() == 2
+    assert page.locator("#replay-button").count() == 0  # CMO staff read sources; operators replay them
+    assert page.locator("#batches tbody tr").count() == 11
+    screenshot(page, "source-detail-1280")
+    assert failures == [], failures
+    page.context.close()

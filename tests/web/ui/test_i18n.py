@@ -28,7 +28,9 @@ SAME_IN_EVERY_LANGUAGE = {"app.name", "home.api"}  # the product's name and "JSO
 def test_the_four_languages_with_their_own_names():
     assert catalogue().languages == ("en", "gu", "hi", "ml")
     assert catalogue().names == {"en": "English", "gu": "ગુજરાતી", "hi": "हिन्दी", "ml": "മലയാളം"}
-    assert 100 <= len(catalogue().messages["en"]) <= 400
+    # A cap that makes a runaway catalogue visible; raised from 400 to 500 when the sources pages (issue #4)
+    # brought their ~70 messages (schedules in words, batch counts, the replay and its outcomes).
+    assert 100 <= len(catalogue().messages["en"]) <= 500
 
 
 @pytest.mark.parametrize("lang", ["gu", "hi", "ml"])

@@ -28,6 +28,7 @@ from govpulse.web.ui import urls
 from govpulse.web.ui.chart_specs import Line, trend_spec
 from govpulse.web.ui.display import value_text
 from govpulse.web.ui.pages import Reader, ReaderDep, answer, home_unit, render
+from govpulse.web.ui.routes.sources import source_url
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,7 +80,7 @@ def freshness_panel(session, reader: Reader) -> dict:
     sources = source_freshness(session, datetime.now(UTC), reader.scope)
     late = [s for s in sources if s.state in LATE_STATES]
     late.sort(key=lambda s: (LATE_STATES.index(s.state), s.source))
-    return {"sources_total": len(sources), "late_sources": late, "reader": reader,
+    return {"sources_total": len(sources), "late_sources": late, "reader": reader, "source_url": source_url,
             "fresh_count": sum(1 for s in sources if s.state is FreshnessState.FRESH)}
 
 
