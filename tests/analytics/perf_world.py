@@ -25,6 +25,8 @@ Roads (Oct): Choryasi 8, Olpad 4, Bhuj 12 km. Calls: Choryasi 10 a day from 1 Oc
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -159,3 +161,15 @@ def open_world(tmp_path, url: str | None = None) -> tuple[Stores, object]:
     warehouse.write("world", values())
     warehouse.rollup()
     return Stores(session, warehouse), engine
+
+
+@contextmanager
+def opened_world(tmp_path, url: str | None = None) -> Iterator[Stores]:
+    """``open_world``, closed again when the block ends (the tests' ``world`` fixtures)."""
+    stores, engine = open_world(tmp_path, url)
+    try:
+        yield stores
+    finally:
+        stores.session.close()
+        stores.warehouse.close()
+        engine.dispose()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from govpulse.analytics.flag_engine import EngineOptions, run_flag_engine
 from govpulse.analytics.flag_rule_config import parse_flag_rules
 from govpulse.catalog.models import AuditEntry, Flag, FlagRun
-from tests.analytics.perf_world import TODAY, open_world
+from tests.analytics.perf_world import TODAY, open_world, opened_world
 
 DISTRICT_RED = parse_flag_rules({"rules": [{
     "name": "off-target", "kind": "threshold",
@@ -22,11 +22,8 @@ DISTRICT_RED = parse_flag_rules({"rules": [{
 
 @pytest.fixture
 def world(tmp_path):
-    stores, engine = open_world(tmp_path)
-    yield stores
-    stores.session.close()
-    stores.warehouse.close()
-    engine.dispose()
+    with opened_world(tmp_path) as stores:
+        yield stores
 
 
 def _run(world, rules=None, *, hour: int = 6, today=TODAY):

@@ -16,7 +16,7 @@ from govpulse.analytics.indicator_sources import delivered_elements, indicator_s
 from govpulse.catalog.models import Batch, Department, Flag, Indicator, Source
 from govpulse.core.scope import Scope
 from govpulse.ingest.sources import parse_definition, register_source
-from tests.analytics.perf_world import TODAY, open_world
+from tests.analytics.perf_world import TODAY, opened_world
 
 # 10 Nov 2026, 11:30 IST: the day's 09:00 deadline has passed.
 NOW = datetime(2026, 11, 10, 6, 0, tzinfo=UTC)
@@ -29,11 +29,8 @@ AMBULANCE = {
 
 @pytest.fixture
 def world(tmp_path):
-    stores, engine = open_world(tmp_path)
-    yield stores
-    stores.session.close()
-    stores.warehouse.close()
-    engine.dispose()
+    with opened_world(tmp_path) as stores:
+        yield stores
 
 
 def _register(world, definition=AMBULANCE) -> Source:

@@ -17,7 +17,7 @@ from govpulse.analytics.warming import warm_department_summaries
 from govpulse.catalog.models import OrgUnit
 from govpulse.core.access import AssignmentFacts, Placement, build_scope
 from govpulse.core.scope import Grant, Scope
-from tests.analytics.perf_world import TODAY, open_world
+from tests.analytics.perf_world import TODAY, open_world, opened_world
 
 SYSTEM = Scope.system()
 READERS = {
@@ -33,11 +33,8 @@ AREAS = {"the state and its districts": ("24", "444", "449", "459"), "Surat and 
 
 @pytest.fixture
 def world(tmp_path):
-    stores, engine = open_world(tmp_path)
-    yield stores
-    stores.session.close()
-    stores.warehouse.close()
-    engine.dispose()
+    with opened_world(tmp_path) as stores:
+        yield stores
 
 
 def _paths(world, codes):
