@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import event, inspect, select
@@ -35,7 +35,7 @@ from govpulse.catalog.models.workflow import (
     Escalation,
     NotificationMessage,
 )
-from govpulse.catalog.models.base import utcnow
+from govpulse.catalog.models.base import as_utc, utcnow
 from govpulse.catalog.repositories.paging import Page, PageRequest, paginate
 from govpulse.core.access import VIEW_AUDIT
 from govpulse.core.scope import Scope
@@ -181,10 +181,6 @@ track(Escalation, "action_escalation", lambda e: f"A-{e.action_id}/step{e.step}"
 track(NotificationMessage, "notification", lambda m: f"{m.channel}:{m.recipient}/{m.event}")
 track(ActionEffect, "action_effect", lambda e: f"A-{e.action_id}")
 
-
-def as_utc(moment: datetime) -> datetime:
-    """``moment`` in UTC; a naive time is taken to be UTC already (SQLite returns times without a zone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def json_value(value):

@@ -20,7 +20,7 @@ from govpulse.catalog.io.schema import CatalogFile
 from govpulse.core.periods import PeriodType
 from govpulse.ingest.sources import SourceDefinition, parse_definition
 
-__all__ = ["department_source_definitions", "write_mis_export"]
+__all__ = ["department_source_definitions", "number_as_written", "write_mis_export"]
 
 FIRST_RUN_HOUR = 6
 """The exports are read from 06:00 India time, ten minutes apart."""
@@ -65,12 +65,13 @@ def write_mis_export(definition: SourceDefinition, rows: list[dict], folder: Pat
     """The long CSV export of ``rows`` (data_element, org_unit, period, value) for ``today``."""
     own = {element: source_code for source_code, element in definition.mapping.data_element.codes.items()}
     lines = ["lgd_code,date,indicator,value"]
-    lines += [f"{row['org_unit']},{today:%d-%m-%Y},{own[row['data_element']]},{_number(row['value'])}"
+    lines += [f"{row['org_unit']},{today:%d-%m-%Y},{own[row['data_element']]},{number_as_written(row['value'])}"
               for row in sorted(rows, key=lambda r: (r["org_unit"], r["data_element"]))]
     path = folder / f"{definition.code}_{today:%Y%m%d}.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
-def _number(value: float) -> int | float:
+def number_as_written(value: float) -> int | float:
+    """A simulated figure as a department's system writes it: whole numbers without ".0", others to 2 places."""
     return int(value) if float(value).is_integer() else round(value, 2)

@@ -33,6 +33,7 @@ import pyarrow.compute as pc
 import yaml
 from sqlalchemy.orm import Session
 
+from govpulse.demo.department_feeds import number_as_written as _number
 from govpulse.demo.department_feeds import write_mis_export
 from govpulse.ingest.sources import SourceDefinition, parse_definition, register_source
 
@@ -101,9 +102,6 @@ def _wide(definition: SourceDefinition, rows: list[dict]) -> dict[str, dict[str,
         table.setdefault(row["org_unit"], {})[column_of[row["data_element"]]] = row["value"]
     return table
 
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else round(value, 2)
 
 
 def _csv(definition: SourceDefinition, rows: list[dict], folder: Path, today: date,

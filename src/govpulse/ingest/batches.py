@@ -21,14 +21,14 @@ catalogue; rows that pass are written, the others are quarantined anew by the re
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from govpulse.catalog.models import Batch, QuarantinedRow, Source
-from govpulse.catalog.models.base import utcnow
+from govpulse.catalog.models.base import as_utc, utcnow
 from govpulse.core.progress import NullProgress, Progress
 from govpulse.core.scope import Scope
 from govpulse.ingest import batch_store
@@ -193,12 +193,12 @@ def run_batch(stores: IngestStores, code: str, chunks: list[RecordChunk], *, tri
     progress = progress or NullProgress()
     started = as_utc(now or utcnow())
     # A run at a given ``now`` (a replayed history, a test) finishes as long after it as this one takes.
-    offset = started - as_utc(utcnow())
+    offset = started - utcnow()
     since = None if since is None else as_utc(since)
     source, definition = _load(stores, code)
     if not any(chunk.num_rows or chunk.problems for chunk in chunks):
         return BatchReport(source=code, status=NO_NEW_DATA, trigger=trigger, started_at=started, since=since,
-                           finished_at=as_utc(utcnow()) + offset)
+                           finished_at=utcnow() + offset)
     with stores.session_factory() as session:
         lookups = CatalogLookups.load(session)
         key = f"{code}-{batch_fingerprint(code, definition.mapping, lookups.fingerprint, chunks)[:20]}"
@@ -242,7 +242,7 @@ def run_batch(stores: IngestStores, code: str, chunks: list[RecordChunk], *, tri
 
 def _finish(stores: IngestStores, batch_id: int, report: BatchReport, status: str, offset: timedelta,
             error: str = "") -> None:
-    report.finished_at = as_utc(utcnow()) + offset
+    report.finished_at = utcnow() + offset
     with stores.session_factory() as session:
         batch_store.finish_batch(session, session.get(Batch, batch_id), status=status, finished_at=report.finished_at,
                                  error=error, **report.counts())
@@ -282,7 +282,3 @@ def replay_quarantine(stores: IngestStores, code: str, *, now: datetime | None =
             session.commit()
     return report
 
-
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC; naive times are taken as UTC (SQLite returns them so)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

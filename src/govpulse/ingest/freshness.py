@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from govpulse.catalog.models.base import as_utc
 from govpulse.catalog.models import Batch, Department, Source
 from govpulse.catalog.scoping import restrict
 from govpulse.core.enums import ColouredChoice
@@ -188,7 +189,7 @@ def assess(
     *, source: str = "", name: str = "",
 ) -> SourceFreshness:
     """The freshness of one source (pure: no database). ``last_delivery`` and ``now`` are aware or UTC-naive."""
-    now_utc, last_utc = _utc(now), None if last_delivery is None else _utc(last_delivery)
+    now_utc, last_utc = as_utc(now), None if last_delivery is None else as_utc(last_delivery)
     age = None if last_utc is None else now_utc - last_utc
     if promise is None:
         state = FreshnessState.NOT_PROMISED if last_utc is not None else FreshnessState.MISSING
@@ -216,9 +217,9 @@ def last_deliveries(session: Session, *, until: datetime | None = None) -> dict[
     only batches finished by then (freshness as it was at a past moment)."""
     stmt = select(Batch.source_id, func.max(Batch.finished_at)).where(Batch.status == "succeeded", Batch.rows_read > 0)
     if until is not None:
-        stmt = stmt.where(Batch.finished_at <= _utc(until))
+        stmt = stmt.where(Batch.finished_at <= as_utc(until))
     rows = session.execute(stmt.group_by(Batch.source_id)).all()
-    return {source_id: _utc(moment) for source_id, moment in rows if moment is not None}
+    return {source_id: as_utc(moment) for source_id, moment in rows if moment is not None}
 
 
 def source_freshness(session: Session, now: datetime, scope: Scope, *, codes: list[str] | None = None,
@@ -237,7 +238,3 @@ def source_freshness(session: Session, now: datetime, scope: Scope, *, codes: li
                              source=source.code, name=source.name))
     return result
 
-
-def _utc(moment: datetime) -> datetime:
-    """Aware UTC; a naive time is taken to be UTC already (SQLite returns times without a zone)."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -36,7 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from govpulse.catalog.models import SchedulerLock, Source
-from govpulse.catalog.models.base import utcnow
+from govpulse.catalog.models.base import as_utc, utcnow
 from govpulse.ingest import batch_store
 from govpulse.ingest.batches import FAILED, BatchReport, IngestStores, run_source
 
@@ -48,13 +48,13 @@ LOCK_NAME = "ingest"
 
 def next_cron_time(schedule: str, timezone: str, after: datetime) -> datetime:
     """The first time strictly after ``after`` that ``schedule`` (cron, in ``timezone``) names, in UTC."""
-    local = _utc(after).astimezone(ZoneInfo(timezone))
+    local = as_utc(after).astimezone(ZoneInfo(timezone))
     return croniter(schedule, local).get_next(datetime).astimezone(UTC)
 
 
 def previous_cron_time(schedule: str, timezone: str, before: datetime) -> datetime:
     """The last time at or before ``before`` that ``schedule`` names, in UTC."""
-    local = _utc(before).astimezone(ZoneInfo(timezone)) + timedelta(microseconds=1)
+    local = as_utc(before).astimezone(ZoneInfo(timezone)) + timedelta(microseconds=1)
     return croniter(schedule, local).get_prev(datetime).astimezone(UTC)
 
 
@@ -98,7 +98,7 @@ class Scheduler:
 
     def acquire(self, now: datetime) -> bool:
         """Take or renew the lease until ``now + lease``; False when another live scheduler holds it."""
-        now, expires = _utc(now), _utc(now) + self.lease
+        now, expires = as_utc(now), as_utc(now) + self.lease
         with self.stores.session_factory() as session:
             taken = session.execute(
                 update(SchedulerLock)
@@ -129,13 +129,13 @@ class Scheduler:
         with self.stores.session_factory() as session:
             row = session.execute(select(SchedulerLock.owner, SchedulerLock.expires_at)
                                   .where(SchedulerLock.name == LOCK_NAME)).first()
-            return None if row is None else (row[0], _utc(row[1]))
+            return None if row is None else (row[0], as_utc(row[1]))
 
     # --- one round -------------------------------------------------------------------------------------
 
     def run_pending(self, now: datetime) -> list[ScheduledRun]:
         """Run every source that is due at ``now`` (if this process holds the lease); see the module."""
-        now = _utc(now)
+        now = as_utc(now)
         if not self.acquire(now):
             return []
         runs = []
@@ -155,7 +155,7 @@ class Scheduler:
                 if state.schedule != source.schedule or state.next_run_at is None:
                     state.schedule = source.schedule
                     state.next_run_at = self._first_run(source, state.last_success_at, now)
-                if _utc(state.next_run_at) <= now:
+                if as_utc(state.next_run_at) <= now:
                     due.append(source.code)
             session.commit()
         return due
@@ -163,7 +163,7 @@ class Scheduler:
     @staticmethod
     def _first_run(source: Source, last_success: datetime | None, now: datetime) -> datetime:
         previous = previous_cron_time(source.schedule, source.timezone, now)
-        if last_success is None or _utc(last_success) < previous:
+        if last_success is None or as_utc(last_success) < previous:
             return previous
         return next_cron_time(source.schedule, source.timezone, now)
 
@@ -203,7 +203,7 @@ class Scheduler:
                 state.next_run_at = min(now + self.retry.delay(failures), next_cron)
             state.running_since, state.running_owner = None, ""
             session.commit()
-            return _utc(state.next_run_at)
+            return as_utc(state.next_run_at)
 
     @staticmethod
     def _source(session: Session, code: str) -> Source:
@@ -247,6 +247,3 @@ class BackgroundScheduler:
             self.rounds += 1
             self._stop.wait(self.interval)
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
